@@ -1,0 +1,56 @@
+/* The command line: global options, then one subcommand, each in its own
+ * file, each only parsing flags and calling the core library. */
+#ifndef HUSK_CLI_CLI_H
+#define HUSK_CLI_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "core/container.h"
+#include "util/error.h"
+#include "util/log.h"
+
+/* The parsed global options: the only process-wide state of husk. */
+struct globals {
+	const char *root;
+	const char *log;
+	enum log_format log_format;
+	bool debug;
+	bool systemd_cgroup;
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;   /* arguments and flags, for --help */
+	int (*run)(const struct globals *g, int argc, char **argv, husk_error **err);
+};
+
+extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
+	cmd_kill, cmd_delete;
+
+/* getopt_long over a subcommand's arguments (options may follow the id,
+ * as runc allows).  Returns the option, -1 at the end, or '?' after
+ * filling err with the unknown or incomplete option.  'h' (--help) prints
+ * the command's usage and exits 0. */
+int cli_getopt(const struct command *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, husk_error **err);
+
+/* Checks the number of positional arguments left after the options. */
+int cli_positional(const struct command *cmd, int argc, char **argv, int min, int max,
+		   husk_error **err);
+
+void cli_usage(const struct command *cmd);
+
+/* Flags shared by create and run. */
+int cli_create_option(int opt, const char *arg, struct create_options *o, husk_error **err);
+#define CLI_CREATE_LONGOPTS                                            \
+	{ "bundle", required_argument, NULL, 'b' },                    \
+	{ "pid-file", required_argument, NULL, 'P' },                  \
+	{ "console-socket", required_argument, NULL, 'C' },            \
+	{ "no-pivot", no_argument, NULL, 'N' },                        \
+	{ "no-new-keyring", no_argument, NULL, 'K' },                  \
+	{ "preserve-fds", required_argument, NULL, 'F' },              \
+	{ "help", no_argument, NULL, 'h' }
+
+#endif

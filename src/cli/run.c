@@ -1,0 +1,38 @@
+#include "cli/cli.h"
+
+static int run_run(const struct globals *g, int argc, char **argv, husk_error **err)
+{
+	static const struct option opts[] = {
+		CLI_CREATE_LONGOPTS,
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ 0 },
+	};
+	struct create_options o = { .root = g->root };
+	bool detach = false, keep = false;
+	int c, r;
+	while ((c = cli_getopt(&cmd_run, argc, argv, "b:dh", opts, err)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'd')
+			detach = true;
+		else if (c == 'k')
+			keep = true;
+		else if ((r = cli_create_option(c, optarg, &o, err)) < 0)
+			return r;
+	}
+	if ((r = cli_positional(&cmd_run, argc, argv, 1, 1, err)) < 0)
+		return r;
+	o.id = argv[optind];
+	int status = 0;
+	if ((r = container_run(&o, detach, keep, &status, err)) < 0)
+		return r;
+	return status;
+}
+
+const struct command cmd_run = {
+	.name = "run",
+	.summary = "create and start a container; wait for it unless detached",
+	.usage = "[create's flags] [--detach|-d] [--keep] ID",
+	.run = run_run,
+};

@@ -1,0 +1,43 @@
+/* The runtime core as a library: what each husk command does, without the
+ * command line.  Other tools (a shim, an image front-end) call these. */
+#ifndef HUSK_CORE_CONTAINER_H
+#define HUSK_CORE_CONTAINER_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+struct create_options {
+	const char *root;            /* state root (--root) */
+	const char *id;
+	const char *bundle;          /* NULL: the current directory */
+	const char *pid_file;        /* NULL: none */
+	const char *console_socket;  /* NULL: none */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+};
+
+/* `create`: returns once the container waits for `start`. */
+int container_create(const struct create_options *o, husk_error **err);
+
+/* `run`: create + start; unless detach, waits and sets *ret_status to the
+ * exit code (128+N when killed by signal N), then deletes unless keep. */
+int container_run(const struct create_options *o, bool detach, bool keep, int *ret_status,
+		  husk_error **err);
+
+int container_start(const char *root, const char *id, husk_error **err);
+int container_kill(const char *root, const char *id, int sig, bool all, husk_error **err);
+int container_delete(const char *root, const char *id, bool force, husk_error **err);
+
+/* The runtime-spec state of one container (ociVersion, id, status, pid,
+ * bundle, rootfs, created, owner, annotations). */
+int container_state(const char *root, const char *id, json_object **ret, husk_error **err);
+
+/* The states of all containers under root, sorted by id; each object also
+ * has "owner" set to the user owning its state directory. */
+int container_list(const char *root, json_object **ret, husk_error **err);
+
+#endif

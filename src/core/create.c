@@ -1,0 +1,244 @@
+/* create and run: from a bundle to a container process waiting for start
+ * (create) or running (run). */
+#include "core/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/init.h"
+#include "linux/namespaces.h"
+#include "linux/start_socket.h"
+#include "linux/sync.h"
+#include "spec/spec.h"
+#include "state/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+/* Everything create acquires, released in one place on every path. */
+struct creation {
+	struct spec *spec;
+	char *config_text;
+	size_t config_len;
+	char *bundle;
+	char *rootfs;
+	int root_fd;
+	struct state_dir dir;
+	bool reserved;
+	int ns_fds[NS_COUNT];
+	int start_fd;
+	int sync_fd;
+	pid_t pid;
+};
+
+static void creation_release(struct creation *c, bool failed)
+{
+	if (failed && c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+	}
+	if (failed && c->reserved)
+		state_remove(&c->dir, NULL);
+	if (c->reserved)
+		state_dir_close(&c->dir);
+	ns_close_all(c->ns_fds);
+	closep(&c->start_fd);
+	closep(&c->sync_fd);
+	closep(&c->root_fd);
+	spec_free(c->spec);
+	free(c->config_text);
+	free(c->bundle);
+	free(c->rootfs);
+}
+
+static int load_bundle(const struct create_options *o, struct creation *c, husk_error **err)
+{
+	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
+	c->bundle = realpath(bundle, NULL);
+	if (c->bundle == NULL)
+		return husk_fail(err, errno, "bundle %s", bundle);
+	cleanup_close int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return husk_fail(err, errno, "bundle %s", c->bundle);
+	int r = spec_load(bfd, &c->spec, &c->config_text, &c->config_len, err);
+	if (r < 0)
+		return r;
+	const char *rp = c->spec->root_path;
+	cleanup_free char *joined = NULL;
+	if (rp[0] != '/' && asprintf(&joined, "%s/%s", c->bundle, rp) < 0)
+		return husk_fail(err, ENOMEM, "rootfs");
+	c->rootfs = realpath(joined ? joined : rp, NULL);
+	struct stat st;
+	if (c->rootfs == NULL || stat(c->rootfs, &st) < 0)
+		return husk_fail(err, errno, "rootfs %s", joined ? joined : rp);
+	if (!S_ISDIR(st.st_mode))
+		return husk_fail(err, ENOTDIR, "rootfs %s", c->rootfs);
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, husk_error **err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+	/* Atomic, as engines poll for it: a temporary renamed into place. */
+	cleanup_free char *dir = strdup(path);
+	if (dir == NULL)
+		return husk_fail(err, ENOMEM, "pid file");
+	char *slash = strrchr(dir, '/');
+	const char *name = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = '\0';
+	cleanup_close int dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return husk_fail(err, errno, "pid file %s", path);
+	return write_file_atomic_at(dfd, name, buf, n, 0644, err);
+}
+
+static int record_state(const struct create_options *o, struct creation *c, husk_error **err)
+{
+	cleanup_free char *created = state_timestamp();
+	struct container_state st = {
+		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
+		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
+		.annotations = c->spec->annotations,
+	};
+	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
+	if (r < 0 || (r = state_write(&c->dir, &st, err)) < 0)
+		return r;
+	if (o->pid_file && (r = write_pid_file(o->pid_file, c->pid, err)) < 0)
+		return r;
+	return 0;
+}
+
+/* Shared by create and run: up to the container process being set up and
+ * its state recorded.  `run` skips the start socket and is started by
+ * SYNC_GO alone. */
+static int create_container(const struct create_options *o, bool run, struct creation *c,
+			    husk_error **err)
+{
+	int r;
+	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0)
+		return r;
+	if (c->spec->process.terminal && o->console_socket == NULL)
+		return husk_fail(err, 0, "process.terminal is set but no --console-socket was given");
+	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
+	    (r = state_open_root(o->root, true, &c->root_fd, err)) < 0 ||
+	    (r = state_reserve(c->root_fd, o->root, o->id, &c->dir, err)) < 0)
+		return r;
+	c->reserved = true;
+	if (!run && (c->start_fd = start_socket_listen(c->dir.fd, err)) < 0)
+		return c->start_fd;
+
+	struct init_config ic = {
+		.spec = c->spec, .rootfs = c->rootfs,
+		.start_fd = c->start_fd, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+	};
+	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));
+	if ((r = spawn_container(&ic, &c->pid, &c->sync_fd, err)) < 0)
+		return r;
+	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
+	if ((r = sync_expect(c->sync_fd, SYNC_READY, "container process", err)) < 0 ||
+	    (r = record_state(o, c, err)) < 0 || (r = sync_send(c->sync_fd, SYNC_GO, err)) < 0)
+		return r;
+	return 0;
+}
+
+static void creation_init(struct creation *c)
+{
+	*c = (struct creation) { .root_fd = -1, .start_fd = -1, .sync_fd = -1 };
+	for (int t = 0; t < NS_COUNT; t++)
+		c->ns_fds[t] = -1;
+}
+
+int container_create(const struct create_options *o, husk_error **err)
+{
+	struct creation c;
+	creation_init(&c);
+	int r = create_container(o, false, &c, err);
+	/* The child closes its end once it no longer dies with us. */
+	if (r >= 0)
+		r = sync_wait_eof(c.sync_fd, "container process", err);
+	creation_release(&c, r < 0);
+	return r < 0 ? husk_wrap(err, "create %s", o->id) : 0;
+}
+
+/* Signals husk receives go to the container; SIGCHLD reports its exit.
+ * They are blocked before the clone so none is lost, and read from a
+ * signalfd; the container process unblocks them before exec. */
+static int forwarded_signals(sigset_t *set)
+{
+	sigfillset(set);
+	static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+				   SIGTRAP, SIGSYS };
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		sigdelset(set, own[i]);
+	return sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+static int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status, husk_error **err)
+{
+	cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	if (sfd < 0)
+		return husk_fail(err, errno, "signalfd");
+	for (;;) {
+		int status;
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w < 0)
+			return husk_fail(err, errno, "wait for the container");
+		if (w == pid) {
+			*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			return 0;
+		}
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si))
+			return husk_fail(err, errno, "read signalfd");
+		if (si.ssi_signo != SIGCHLD)
+			kill(pid, si.ssi_signo);
+	}
+}
+
+int container_run(const struct create_options *o, bool detach, bool keep, int *ret_status,
+		  husk_error **err)
+{
+	sigset_t set, old;
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	if (!detach && forwarded_signals(&set) < 0)
+		return husk_fail(err, errno, "block signals");
+	struct creation c;
+	creation_init(&c);
+	int r = create_container(o, true, &c, err);
+	/* EOF: the container process has exec'd its program. */
+	if (r >= 0)
+		r = sync_wait_eof(c.sync_fd, "container process", err);
+	pid_t pid = c.pid;
+	creation_release(&c, r < 0);
+	if (r < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return husk_wrap(err, "run %s", o->id);
+	}
+	*ret_status = 0;
+	if (detach)
+		return 0;
+	r = wait_forwarding(pid, &set, ret_status, err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return husk_wrap(err, "run %s", o->id);
+	if (!keep) {
+		cleanup_error husk_error *e = NULL;
+		if (container_delete(o->root, o->id, true, &e) < 0)
+			log_warn("delete %s: %s", o->id, e->msg);
+	}
+	return 0;
+}

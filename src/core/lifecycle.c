@@ -1,0 +1,181 @@
+/* start, kill and delete of an existing container. */
+#include "core/container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/start_socket.h"
+#include "state/state.h"
+#include "util/cleanup.h"
+
+/* An open container: its locked (or not) directory and its state. */
+struct handle {
+	int root_fd;
+	struct state_dir dir;
+	struct container_state st;
+	enum container_status status;
+};
+
+static int handle_open(const char *root, const char *id, bool lock, struct handle *h,
+		       husk_error **err)
+{
+	*h = (struct handle) { .root_fd = -1, .dir = { .fd = -1 } };
+	int r = state_open_root(root, false, &h->root_fd, err);
+	if (r == -ENOENT) {
+		husk_error_freep(err);
+		return husk_fail(err, 0, "container \"%s\" does not exist", id);
+	}
+	if (r < 0 || (r = state_open(h->root_fd, root, id, lock, &h->dir, err)) < 0 ||
+	    (r = state_read(&h->dir, &h->st, err)) < 0)
+		return r;
+	h->status = state_status(&h->dir, &h->st);
+	return 0;
+}
+
+static void handle_close(struct handle *h)
+{
+	container_state_clear(&h->st);
+	state_dir_close(&h->dir);
+	closep(&h->root_fd);
+}
+#define cleanup_handle __attribute__((cleanup(handle_close)))
+
+int container_start(const char *root, const char *id, husk_error **err)
+{
+	cleanup_handle struct handle h;
+	int r = handle_open(root, id, true, &h, err);
+	if (r < 0)
+		return r;
+	switch (h.status) {
+	case STATUS_CREATED:
+		break;
+	case STATUS_STOPPED:
+		return husk_fail(err, 0, "cannot start a container that has stopped");
+	case STATUS_CREATING:
+		return husk_fail(err, 0, "cannot start a container that is still being created");
+	default:
+		return husk_fail(err, 0, "cannot start an already %s container", status_name(h.status));
+	}
+	if ((r = start_socket_trigger(h.dir.fd, err)) < 0)
+		return husk_wrap(err, "start %s", id);
+	return 0;
+}
+
+/* A pidfd of the container process, checked against its recorded start
+ * time so a recycled pid is never signalled. */
+static int open_process(const struct handle *h, husk_error **err)
+{
+	int fd = syscall(SYS_pidfd_open, h->st.pid, 0);
+	if (fd < 0 && errno == ESRCH)
+		return husk_fail(err, 0, "container \"%s\" is not running", h->dir.id);
+	if (fd < 0)
+		return husk_fail(err, errno, "pidfd_open %d", (int) h->st.pid);
+	if (!state_pid_alive(h->st.pid, h->st.pid_start)) {
+		close(fd);
+		return husk_fail(err, 0, "container \"%s\" is not running", h->dir.id);
+	}
+	return fd;
+}
+
+static int pidfd_kill(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* kill --all: every process in the container's pid namespace.  (With a
+ * cgroup, the cgroup's member list is used instead.) */
+static int kill_all(const struct handle *h, int sig, husk_error **err)
+{
+	char path[64], want[64], got[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) h->st.pid);
+	ssize_t n = readlink(path, want, sizeof(want) - 1);
+	if (n < 0)
+		return husk_fail(err, errno, "read %s", path);
+	want[n] = '\0';
+	cleanup_closedir DIR *d = opendir("/proc");
+	if (d == NULL)
+		return husk_fail(err, errno, "open /proc");
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
+		n = readlink(path, got, sizeof(got) - 1);
+		if (n < 0)
+			continue;
+		got[n] = '\0';
+		if (strcmp(got, want) == 0)
+			kill(atoi(de->d_name), sig);
+	}
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, husk_error **err)
+{
+	cleanup_handle struct handle h;
+	int r = handle_open(root, id, false, &h, err);
+	if (r < 0)
+		return r;
+	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING)
+		return husk_fail(err, 0, "container \"%s\" is not running", id);
+	cleanup_close int pidfd = open_process(&h, err);
+	if (pidfd < 0)
+		return pidfd;
+	if (all && h.st.pid != getpid() && (r = kill_all(&h, sig, err)) < 0)
+		return r;
+	if (pidfd_kill(pidfd, sig) < 0 && errno != ESRCH)
+		return husk_fail(err, errno, "kill %s", id);
+	return 0;
+}
+
+/* SIGKILL and wait until the process is gone: a pidfd becomes readable
+ * when its process exits, whether or not it is our child. */
+static int kill_and_wait(const struct handle *h, husk_error **err)
+{
+	cleanup_close int pidfd = syscall(SYS_pidfd_open, h->st.pid, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : husk_fail(err, errno, "pidfd_open");
+	if (!state_pid_alive(h->st.pid, h->st.pid_start))
+		return 0;
+	if (pidfd_kill(pidfd, SIGKILL) < 0 && errno != ESRCH)
+		return husk_fail(err, errno, "kill");
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return husk_fail(err, errno, "wait for the container process");
+	return 0;
+}
+
+int container_delete(const char *root, const char *id, bool force, husk_error **err)
+{
+	cleanup_handle struct handle h;
+	int r = handle_open(root, id, true, &h, err);
+	if (r < 0)
+		return r;
+	switch (h.status) {
+	case STATUS_STOPPED:
+		break;
+	case STATUS_CREATED:
+		/* Never started: nothing of the user's ran, delete as runc does. */
+		if ((r = kill_and_wait(&h, err)) < 0)
+			return husk_wrap(err, "delete %s", id);
+		break;
+	default:
+		if (!force)
+			return husk_fail(err, 0, "cannot delete container %s that is not stopped: %s",
+					 id, status_name(h.status));
+		if ((r = kill_and_wait(&h, err)) < 0)
+			return husk_wrap(err, "delete %s", id);
+	}
+	if ((r = state_remove(&h.dir, err)) < 0)
+		return husk_wrap(err, "delete %s", id);
+	return 0;
+}

@@ -1,0 +1,171 @@
+#include "linux/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/sync.h"
+#include "util/cleanup.h"
+
+static bool new_ns(const struct spec *s, enum ns_type t)
+{
+	return s->namespaces[t].present && s->namespaces[t].path == NULL;
+}
+
+static int set_names(const struct spec *s, husk_error **err)
+{
+	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return husk_fail(err, errno, "sethostname");
+	if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return husk_fail(err, errno, "setdomainname");
+	return 0;
+}
+
+/* Every fd from 3 + preserve_fds up is closed at exec; the ones to
+ * preserve lose FD_CLOEXEC. */
+static int prepare_fds(int preserve, husk_error **err)
+{
+	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return husk_fail(err, errno, "close_range");
+	for (int fd = 3; fd < 3 + preserve; fd++)
+		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+			return husk_fail(err, errno, "preserve fd %d", fd);
+	return 0;
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Sets up everything up to the point where only exec is left. */
+static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, husk_error **err)
+{
+	const struct spec *s = c->spec;
+	bool userns = new_ns(s, NS_USER);
+	int r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return husk_fail(err, errno, "prctl PDEATHSIG");
+	if (userns) {
+		if ((r = sync_expect(sync_fd, SYNC_MAPPED, "husk", err)) < 0)
+			return r;
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return husk_fail(err, errno, "become root in the user namespace");
+	}
+	/* pid and time are joined by the parent before clone: they apply to
+	 * children only. */
+	unsigned joined = ~((1u << NS_PID) | (1u << NS_TIME));
+	if ((r = ns_join(c->ns_fds, joined, err)) < 0)
+		return r;
+	if ((r = set_names(s, err)) < 0)
+		return r;
+	struct rootfs_config rc = {
+		.spec = s, .rootfs = c->rootfs,
+		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
+	};
+	if (new_ns(s, NS_MNT)) {
+		if ((r = rootfs_setup(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
+			return r;
+	}
+	if ((r = process_set_rlimits(&s->process, err)) < 0)
+		return r;
+	if ((r = process_set_identity(&s->process, !rc.in_userns || userns, err)) < 0)
+		return r;
+	if ((r = process_plan(&s->process, plan, err)) < 0)
+		return r;
+	return prepare_fds(c->preserve_fds, err);
+}
+
+/* Under `create`: blocks until `husk start` connects.  The connection is
+ * CLOEXEC: `start` sees it close when exec succeeds, or reads the error. */
+static int wait_for_start(int start_fd, husk_error **err)
+{
+	int conn;
+	do
+		conn = accept4(start_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return husk_fail(err, errno, "wait for start");
+	close(start_fd);
+	return conn;
+}
+
+static __attribute__((noreturn)) void container_main(struct init_config *c, int sync_fd)
+{
+	cleanup_error husk_error *err = NULL;
+	struct exec_plan plan = { 0 };
+	int report_fd = sync_fd;
+
+	if (setup(c, sync_fd, &plan, &err) < 0)
+		goto fail;
+	if (sync_send(sync_fd, SYNC_READY, &err) < 0 || sync_expect(sync_fd, SYNC_GO, "husk", &err) < 0)
+		goto fail;
+	/* From here the container outlives `husk create`. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (c->start_fd >= 0) {
+		close(sync_fd);
+		report_fd = wait_for_start(c->start_fd, &err);
+		if (report_fd < 0)
+			_exit(127);
+	}
+	reset_signals();
+	process_exec(&plan, &err);
+fail:
+	sync_send_error(report_fd, err);
+	_exit(127);
+}
+
+static pid_t clone_child(unsigned long flags)
+{
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return pid;
+}
+
+int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, husk_error **err)
+{
+	int sv[2], r;
+	if ((r = sync_pair(sv, err)) < 0)
+		return r;
+	cleanup_close int parent_end = sv[0], child_end = sv[1];
+	if ((r = ns_join(c->ns_fds, (1u << NS_PID) | (1u << NS_TIME), err)) < 0)
+		return r;
+
+	pid_t pid = clone_child(ns_new_flags(c->spec));
+	if (pid < 0)
+		return husk_fail(err, errno, "clone");
+	if (pid == 0) {
+		close(parent_end);
+		container_main(c, child_end);
+	}
+	closep(&child_end);
+	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL) {
+		if ((r = ns_write_id_maps(pid, c->spec, err)) < 0 ||
+		    (r = sync_send(parent_end, SYNC_MAPPED, err)) < 0) {
+			kill(pid, SIGKILL);
+			return r;
+		}
+	}
+	*ret_pid = pid;
+	*ret_sync_fd = steal_fd(parent_end);
+	return 0;
+}

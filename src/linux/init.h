@@ -1,0 +1,28 @@
+/* The container process, from clone to exec.
+ *
+ * spawn_container() clones once with every new namespace; the child runs
+ * container_init(), which sets the container up, reports SYNC_READY, waits
+ * for SYNC_GO and then for `start` (a connection on the start socket) or,
+ * under `run`, execs at once.  husk itself is never re-executed. */
+#ifndef HUSK_LINUX_INIT_H
+#define HUSK_LINUX_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct init_config {
+	const struct spec *spec;
+	const char *rootfs;        /* absolute host path */
+	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
+	int start_fd;              /* listening start socket; -1 under `run` */
+	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
+	bool no_pivot;
+};
+
+/* Clones the container process.  Returns its pid and the parent's end of
+ * the sync socket; uid/gid maps are written before this returns. */
+int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, husk_error **err);
+
+#endif

@@ -1,0 +1,20 @@
+/* Mount options of config.json ("ro", "nosuid", "rbind", "rprivate",
+ * "size=64k", ...) turned into mount(2) flags, propagation flags and the data
+ * string passed to the filesystem. */
+#ifndef HUSK_LINUX_MOUNT_OPTIONS_H
+#define HUSK_LINUX_MOUNT_OPTIONS_H
+
+#include <stdbool.h>
+#include "util/error.h"
+
+struct mount_options {
+	unsigned long flags;       /* MS_* set on the mount itself */
+	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... with MS_REC if recursive */
+	bool bind;                 /* "bind" or "rbind" */
+	bool recursive;            /* "rbind" */
+	char *data;                /* unknown options, comma-joined; caller frees */
+};
+
+int mount_options_parse(const char **options, struct mount_options *ret, husk_error **err);
+
+#endif

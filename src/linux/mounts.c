@@ -1,0 +1,178 @@
+#include "linux/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "linux/mount_options.h"
+#include "linux/path.h"
+#include "util/cleanup.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+int bind_fd_over(int src_fd, int target_fd, bool recursive, bool ro, husk_error **err)
+{
+	cleanup_close int tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					   AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return husk_fail(err, errno, "open_tree");
+	if (ro) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+				  sizeof(attr)) < 0)
+			return husk_fail(err, errno, "mount_setattr read-only");
+	}
+	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return husk_fail(err, errno, "move_mount");
+	return 0;
+}
+
+unsigned long mount_kept_flags(int fd)
+{
+	struct statvfs sv;
+	if (fstatvfs(fd, &sv) < 0)
+		return 0;
+	unsigned long f = 0;
+	if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+	return f;
+}
+
+/* Propagation is changed on the mount just made at dest: reopened, since an
+ * fd taken before the mount still refers to the directory underneath. */
+static int set_propagation(int root_fd, const char *dest, unsigned long prop, husk_error **err)
+{
+	char tp[32];
+	cleanup_close int top = in_root_open(root_fd, dest, O_PATH, err);
+	if (top < 0)
+		return top;
+	if (mount(NULL, fd_path(tp, top), NULL, prop, NULL) < 0)
+		return husk_fail(err, errno, "set propagation of %s", dest);
+	return 0;
+}
+
+static int mount_bind(int root_fd, const struct spec_mount *m, const struct mount_options *o,
+		      husk_error **err)
+{
+	if (m->source == NULL)
+		return husk_fail(err, 0, "bind mount needs a source");
+	struct stat st;
+	if (stat(m->source, &st) < 0)
+		return husk_fail(err, errno, "bind source %s", m->source);
+	cleanup_close int target = in_root_mkpath(root_fd, m->destination,
+						  S_ISDIR(st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE, err);
+	if (target < 0)
+		return target;
+	char tp[32];
+	unsigned long flags = MS_BIND | (o->recursive ? MS_REC : 0);
+	if (mount(m->source, fd_path(tp, target), NULL, flags, NULL) < 0)
+		return husk_fail(err, errno, "bind %s", m->source);
+	/* A bind mount ignores every flag but MS_REC: the flags are applied by
+	 * remounting the new mount, which must be reopened to be reached. */
+	unsigned long extra = o->flags & ~MS_REMOUNT;
+	if (extra) {
+		cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
+		if (top < 0)
+			return top;
+		if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_BIND | extra | mount_kept_flags(top), NULL) < 0)
+			return husk_fail(err, errno, "remount %s", m->destination);
+	}
+	if (o->propagation)
+		return set_propagation(root_fd, m->destination, o->propagation, err);
+	return 0;
+}
+
+static bool host_is_cgroup2(void)
+{
+	struct statfs sf;
+	return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* The container's own cgroup directory of each hierarchy the host mounts
+ * under /sys/fs/cgroup, bound read-only under a tmpfs: what runc shows on a
+ * cgroup v1 or hybrid host.  (On a cgroup2 host a cgroup2 mount is made.) */
+static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned long flags,
+			   husk_error **err)
+{
+	cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+	if (target < 0)
+		return target;
+	char tp[32];
+	if (mount("tmpfs", fd_path(tp, target), "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755") < 0)
+		return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	if (f == NULL)
+		return husk_fail(err, errno, "open /proc/self/cgroup");
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		/* hierarchy-id:controllers:path */
+		char *ctl = strchr(line, ':'), *path;
+		if (ctl == NULL || (path = strchr(++ctl, ':')) == NULL)
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		const char *dir = *ctl == '\0' ? "unified" : ctl;
+		if (strncmp(dir, "name=", 5) == 0)
+			dir += 5;
+		char host[1200], inside[1200];
+		snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", dir, path);
+		snprintf(inside, sizeof(inside), "%s/%s", m->destination, dir);
+		cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (src < 0)
+			continue; /* not mounted on this host */
+		cleanup_close int dst = in_root_mkpath(root_fd, inside, IN_ROOT_DIR, err);
+		if (dst < 0)
+			return dst;
+		if (bind_fd_over(src, dst, false, true, err) < 0)
+			return husk_wrap(err, "bind cgroup %s", dir);
+	}
+	if (flags & MS_RDONLY) {
+		cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
+		if (top < 0)
+			return top;
+		if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return husk_fail(err, errno, "remount %s read-only", m->destination);
+	}
+	return 0;
+}
+
+int mount_entry(int root_fd, const struct spec_mount *m, husk_error **err)
+{
+	struct mount_options o;
+	int r = mount_options_parse(m->options, &o, err);
+	if (r < 0)
+		return r;
+	cleanup_free char *data = o.data;
+	const char *type = m->type ? m->type : "none";
+	if (o.bind || strcmp(type, "bind") == 0)
+		r = mount_bind(root_fd, m, &o, err);
+	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
+		r = mount_cgroup_v1(root_fd, m, o.flags, err);
+	else {
+		if (strcmp(type, "cgroup") == 0)
+			type = "cgroup2";
+		cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+		if (target < 0)
+			return husk_wrap(err, "mount %s", m->destination);
+		char tp[32];
+		if (mount(m->source ? m->source : type, fd_path(tp, target), type, o.flags, data) < 0)
+			return husk_fail(err, errno, "mount %s on %s", type, m->destination);
+		if (o.propagation)
+			r = set_propagation(root_fd, m->destination, o.propagation, err);
+	}
+	return r;
+}

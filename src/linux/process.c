@@ -1,0 +1,129 @@
+#include "linux/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+int process_set_rlimits(const struct spec_process *p, husk_error **err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return husk_fail(err, errno, "set rlimit %s", p->rlimits[i].type);
+	}
+	return 0;
+}
+
+int process_set_identity(const struct spec_process *p, bool setgroups_allowed, husk_error **err)
+{
+	if (setgroups_allowed && setgroups(p->n_additional_gids, p->additional_gids) < 0)
+		return husk_fail(err, errno, "setgroups");
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return husk_fail(err, errno, "setgid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return husk_fail(err, errno, "setuid %u", p->uid);
+	umask(p->has_umask ? p->umask : 022);
+	const char *cwd = p->cwd ? p->cwd : "/";
+	if (chdir(cwd) < 0)
+		return husk_fail(err, errno, "chdir to cwd %s", cwd);
+	return 0;
+}
+
+static const char *env_get(const char **env, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+static int find_program(const char *name, const char *path_env, char **ret, husk_error **err)
+{
+	if (strchr(name, '/')) {
+		if (!is_executable(name))
+			return husk_fail(err, errno ? errno : EACCES, "exec: \"%s\"", name);
+		*ret = strdup(name);
+		return *ret ? 0 : husk_fail(err, ENOMEM, "exec");
+	}
+	const char *dirs = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*dirs) {
+		size_t n = strcspn(dirs, ":");
+		char *cand = NULL;
+		if (asprintf(&cand, "%.*s/%s", (int) n, n ? dirs : ".", name) < 0)
+			return husk_fail(err, ENOMEM, "exec");
+		if (is_executable(cand)) {
+			*ret = cand;
+			return 0;
+		}
+		free(cand);
+		dirs += n + (dirs[n] == ':');
+	}
+	return husk_fail(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* HOME from the container's /etc/passwd, "/" when there is none. */
+static char *home_of(uid_t uid)
+{
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[7], *save = NULL, *tok = line;
+		int n = 0;
+		for (char *p = line; n < 7; p++) {
+			if (*p == ':' || *p == '\n' || *p == '\0') {
+				bool end = *p != ':';
+				*p = '\0';
+				fields[n++] = tok;
+				tok = p + 1;
+				if (end)
+					break;
+			}
+		}
+		(void) save;
+		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid && *fields[5])
+			return strdup(fields[5]);
+	}
+	return strdup("/");
+}
+
+int process_plan(const struct spec_process *p, struct exec_plan *plan, husk_error **err)
+{
+	int r = find_program(p->args[0], env_get(p->env, "PATH"), &plan->path, err);
+	if (r < 0)
+		return r;
+	plan->argv = (char **) p->args;
+	size_t n = 0;
+	while (p->env && p->env[n])
+		n++;
+	plan->envp = calloc(n + 2, sizeof(char *));
+	if (plan->envp == NULL)
+		return husk_fail(err, ENOMEM, "environment");
+	memcpy(plan->envp, p->env ? p->env : (const char *[]) { NULL }, n * sizeof(char *));
+	if (env_get(p->env, "HOME") == NULL) {
+		cleanup_free char *home = home_of(p->uid);
+		if (home == NULL || asprintf(&plan->envp[n], "HOME=%s", home) < 0)
+			return husk_fail(err, ENOMEM, "environment");
+	}
+	return 0;
+}
+
+int process_exec(const struct exec_plan *plan, husk_error **err)
+{
+	execve(plan->path, plan->argv, plan->envp);
+	return husk_fail(err, errno, "exec %s", plan->path);
+}

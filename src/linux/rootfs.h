@@ -1,0 +1,23 @@
+/* The container's filesystem view, built in its new mount namespace: the
+ * rootfs bound on itself, config mounts, devices, masked and read-only
+ * paths, then pivot_root (or MS_MOVE + chroot with --no-pivot). */
+#ifndef HUSK_LINUX_ROOTFS_H
+#define HUSK_LINUX_ROOTFS_H
+
+#include <stdbool.h>
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct rootfs_config {
+	const struct spec *spec;
+	const char *rootfs;   /* absolute host path */
+	bool no_pivot;
+	bool in_userns;
+};
+
+int rootfs_setup(const struct rootfs_config *c, husk_error **err);
+
+/* After everything else: root.readonly. */
+int rootfs_finish(const struct rootfs_config *c, husk_error **err);
+
+#endif

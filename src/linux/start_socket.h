@@ -1,0 +1,15 @@
+/* The create → start handshake: the container process waits in accept()
+ * on <state dir>/start.sock; `husk start` connects.  No polling, and
+ * `start` learns whether exec failed (the error comes back on the
+ * connection) or succeeded (the CLOEXEC connection closes). */
+#ifndef HUSK_LINUX_START_SOCKET_H
+#define HUSK_LINUX_START_SOCKET_H
+
+#include "util/error.h"
+
+int start_socket_listen(int dir_fd, husk_error **err);
+
+/* Connects, removes the socket file, and waits for the exec. */
+int start_socket_trigger(int dir_fd, husk_error **err);
+
+#endif

@@ -1,0 +1,101 @@
+#include "linux/sync.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int sync_pair(int fds[2], husk_error **err)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return husk_fail(err, errno, "socketpair");
+	return 0;
+}
+
+static int send_msg(int fd, const struct sync_msg *m, size_t len)
+{
+	ssize_t r;
+	do
+		r = send(fd, m, len, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+int sync_send(int fd, enum sync_type type, husk_error **err)
+{
+	struct sync_msg m = { .type = type };
+	int r = send_msg(fd, &m, offsetof(struct sync_msg, text));
+	if (r < 0)
+		return husk_fail(err, -r, "sync: send");
+	return 0;
+}
+
+void sync_send_error(int fd, const husk_error *err)
+{
+	struct sync_msg m = { .type = SYNC_ERROR, .errnum = err ? err->errnum : 0 };
+	const char *text = err && err->msg ? err->msg : "unknown error";
+	size_t n = strnlen(text, sizeof(m.text) - 1);
+	memcpy(m.text, text, n);
+	send_msg(fd, &m, offsetof(struct sync_msg, text) + n + 1);
+}
+
+int sync_recv(int fd, struct sync_msg *m, const char *peer, husk_error **err)
+{
+	ssize_t r;
+	do
+		r = recv(fd, m, sizeof(*m), 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return husk_fail(err, errno, "sync: receive from %s", peer);
+	if (r == 0)
+		return husk_fail(err, 0, "%s exited unexpectedly", peer);
+	if ((size_t) r < offsetof(struct sync_msg, text))
+		return husk_fail(err, 0, "sync: short message from %s", peer);
+	m->text[sizeof(m->text) - 1] = '\0';
+	if ((size_t) r == offsetof(struct sync_msg, text))
+		m->text[0] = '\0';
+	return 0;
+}
+
+int sync_expect(int fd, enum sync_type want, const char *peer, husk_error **err)
+{
+	struct sync_msg m;
+	int r = sync_recv(fd, &m, peer, err);
+	if (r < 0)
+		return r;
+	if (m.type == SYNC_ERROR) {
+		/* The text is already "what: why" with strerror included. */
+		int code = husk_fail(err, 0, "%s", m.text);
+		if (err && *err) {
+			(*err)->errnum = m.errnum;
+			code = husk_error_code(*err);
+		}
+		return code;
+	}
+	if (m.type != want)
+		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
+	return 0;
+}
+
+int sync_wait_eof(int fd, const char *peer, husk_error **err)
+{
+	struct sync_msg m;
+	ssize_t r;
+	do
+		r = recv(fd, &m, sizeof(m), 0);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		return husk_fail(err, errno, "sync: receive from %s", peer);
+	m.text[sizeof(m.text) - 1] = '\0';
+	if (m.type != SYNC_ERROR)
+		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
+	int code = husk_fail(err, 0, "%s", m.text);
+	if (err && *err) {
+		(*err)->errnum = m.errnum;
+		code = husk_error_code(*err);
+	}
+	return code;
+}

@@ -1,0 +1,124 @@
+/* husk: an OCI container runtime.  Parses the global options, then hands
+ * the rest of the command line to one subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+
+#ifndef HUSK_VERSION
+#define HUSK_VERSION "0.0.0"
+#endif
+
+static const struct command *const commands[] = {
+	&cmd_create, &cmd_delete, &cmd_kill, &cmd_list, &cmd_run, &cmd_spec, &cmd_start, &cmd_state,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: husk [global options] COMMAND [options] [arguments]\n\n"
+		     "An OCI container runtime.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\nGlobal options:\n"
+		     "  --root DIR            state directory (default /run/husk)\n"
+		     "  --log FILE            write log records to FILE (default stderr)\n"
+		     "  --log-format FORMAT   text or json\n"
+		     "  --debug               log debug records\n"
+		     "  --systemd-cgroup      use the systemd cgroup driver\n"
+		     "  --rootless VALUE      accepted for runc compatibility (auto, true, false)\n"
+		     "  --criu PATH           accepted for runc compatibility\n"
+		     "  -h, --help            this help\n"
+		     "  -v, --version         print the version\n");
+}
+
+static void version(void)
+{
+	printf("husk version %s\nspec: 1.0.2\n", HUSK_VERSION);
+}
+
+static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)
+{
+	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU };
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "log-format", required_argument, NULL, O_LOG_FORMAT },
+		{ "debug", no_argument, NULL, O_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, O_SYSTEMD },
+		{ "rootless", required_argument, NULL, O_ROOTLESS },
+		{ "criu", required_argument, NULL, O_CRIU },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ 0 },
+	};
+	opterr = 0;
+	int c;
+	/* '+': stop at the subcommand; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case O_ROOT: g->root = optarg; break;
+		case O_LOG: g->log = optarg; break;
+		case O_LOG_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				g->log_format = LOG_JSON;
+			else if (strcmp(optarg, "text") == 0)
+				g->log_format = LOG_TEXT;
+			else
+				return husk_fail(err, 0, "--log-format: unknown format \"%s\"", optarg);
+			break;
+		case O_DEBUG: g->debug = true; break;
+		case O_SYSTEMD: g->systemd_cgroup = true; break;
+		case O_ROOTLESS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "true") && strcmp(optarg, "false"))
+				return husk_fail(err, 0, "--rootless: expected auto, true or false");
+			break;
+		case O_CRIU: break;
+		case 'h': usage(stdout); exit(0);
+		case 'v': version(); exit(0);
+		default:
+			if (optopt)
+				return husk_fail(err, 0, "unknown or incomplete option -%c", optopt);
+			return husk_fail(err, 0, "unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct globals g = { .root = "/run/husk", .log_format = LOG_TEXT };
+	husk_error *err = NULL;
+	int r = parse_globals(argc, argv, &g, &err);
+	if (r >= 0)
+		r = log_init(g.log, g.log_format, g.debug, &err);
+	if (r < 0) {
+		log_fatal(err);
+		return 1;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i]->name, name) != 0)
+			continue;
+		/* The subcommand sees its name as argv[0]. */
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		optind = 0;
+		r = commands[i]->run(&g, sub_argc, sub_argv, &err);
+		if (r < 0) {
+			log_fatal(err);
+			husk_error_free(err);
+			return 1;
+		}
+		return r;
+	}
+	husk_fail(&err, 0, "unknown command \"%s\" (see husk --help)", name);
+	log_fatal(err);
+	husk_error_free(err);
+	return 1;
+}

@@ -1,0 +1,274 @@
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+const char *status_name(enum container_status s)
+{
+	static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+	return s <= STATUS_STOPPED ? names[s] : "unknown";
+}
+
+int state_check_id(const char *id, husk_error **err)
+{
+	size_t n = strlen(id);
+	if (n == 0)
+		return husk_fail(err, 0, "container id: must not be empty");
+	if (n > 1024)
+		return husk_fail(err, 0, "container id: longer than 1024 characters");
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return husk_fail(err, 0, "container id \"%s\": not allowed", id);
+	for (const char *p = id; *p; p++) {
+		char ch = *p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || strchr("_+.-", ch);
+		if (!ok)
+			return husk_fail(err, 0, "container id \"%s\": only letters, digits and _+.- are allowed", id);
+	}
+	return 0;
+}
+
+int state_open_root(const char *root, bool create, int *ret_fd, husk_error **err)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		int r = mkdir_p(root, 0700, err);
+		if (r < 0)
+			return husk_wrap(err, "state root");
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return husk_fail(err, errno, "open state root %s", root);
+	*ret_fd = fd;
+	return 0;
+}
+
+static int fill_dir(int root_fd, const char *root, const char *id, int fd, struct state_dir *ret,
+		    husk_error **err)
+{
+	char *abs_root = realpath(root, NULL);
+	if (abs_root == NULL)
+		return husk_fail(err, errno, "state root %s", root);
+	ret->root_fd = root_fd;
+	ret->fd = fd;
+	ret->id = strdup(id);
+	if (asprintf(&ret->path, "%s/%s", abs_root, id) < 0)
+		ret->path = NULL;
+	free(abs_root);
+	if (ret->id == NULL || ret->path == NULL)
+		return husk_fail(err, ENOMEM, "state");
+	return 0;
+}
+
+int state_reserve(int root_fd, const char *root, const char *id, struct state_dir *ret,
+		  husk_error **err)
+{
+	/* A private, locked directory is renamed into place without
+	 * replacing anything: the rename is the atomic reservation, and the
+	 * lock is already held when the id becomes visible.  '~' cannot be in
+	 * an id, so `list` never sees the temporary. */
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "~new-%d", (int) getpid());
+	if (mkdirat(root_fd, tmp, 0700) < 0)
+		return husk_fail(err, errno, "create state directory");
+	int fd = openat(root_fd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0 ||
+	    renameat2(root_fd, tmp, root_fd, id, RENAME_NOREPLACE) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		unlinkat(root_fd, tmp, AT_REMOVEDIR);
+		if (e == EEXIST)
+			return husk_fail(err, 0, "container \"%s\" already exists", id);
+		return husk_fail(err, e, "create state directory for %s", id);
+	}
+	int r = fill_dir(root_fd, root, id, fd, ret, err);
+	if (r < 0)
+		close(fd);
+	return r;
+}
+
+int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
+	       husk_error **err)
+{
+	int r = state_check_id(id, err);
+	if (r < 0)
+		return r;
+	int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return husk_fail(err, 0, "container \"%s\" does not exist", id);
+		return husk_fail(err, errno, "open state of %s", id);
+	}
+	if (lock && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return husk_fail(err, errno, "lock state of %s", id);
+	}
+	if ((r = fill_dir(root_fd, root, id, fd, ret, err)) < 0)
+		close(fd);
+	return r;
+}
+
+int state_write(const struct state_dir *d, const struct container_state *st, husk_error **err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(st->id));
+	json_object_object_add(o, "pid", json_object_new_int(st->pid));
+	json_object_object_add(o, "pidStart", json_object_new_uint64(st->pid_start));
+	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
+	json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
+	json_object_object_add(o, "created", json_object_new_string(st->created));
+	if (st->annotations)
+		json_object_object_add(o, "annotations", json_object_get(st->annotations));
+	cleanup_free char *text = json_to_string(o, false);
+	json_object_put(o);
+	if (text == NULL)
+		return husk_fail(err, ENOMEM, "write state");
+	return write_file_atomic_at(d->fd, "state.json", text, strlen(text), 0600, err);
+}
+
+static char *dup_member(json_object *o, const char *key)
+{
+	json_object *v = json_member(o, key);
+	return strdup(v && json_is_string(v) ? json_object_get_string(v) : "");
+}
+
+int state_read(const struct state_dir *d, struct container_state *st, husk_error **err)
+{
+	*st = (struct container_state) { 0 };
+	st->id = strdup(d->id);
+	cleanup_free char *text = NULL;
+	size_t len;
+	int r = read_file_at(d->fd, "state.json", &text, &len, err);
+	if (r == -ENOENT) {
+		/* Being created, or left by a create that died. */
+		husk_error_freep(err);
+		st->bundle = strdup("");
+		st->rootfs = strdup("");
+		st->created = strdup("");
+		return 0;
+	}
+	if (r < 0)
+		return husk_wrap(err, "state of %s", d->id);
+	json_object *o = NULL;
+	if ((r = json_parse_text(text, len, &o, err)) < 0)
+		return husk_wrap(err, "state of %s", d->id);
+	json_object *v;
+	st->has_state = true;
+	st->pid = (v = json_member(o, "pid")) ? json_object_get_int(v) : 0;
+	st->pid_start = (v = json_member(o, "pidStart")) ? json_object_get_uint64(v) : 0;
+	st->bundle = dup_member(o, "bundle");
+	st->rootfs = dup_member(o, "rootfs");
+	st->created = dup_member(o, "created");
+	if ((v = json_member(o, "annotations")) != NULL)
+		st->annotations = json_object_get(v);
+	json_object_put(o);
+	return 0;
+}
+
+unsigned long long state_pid_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return 0;
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
+bool state_pid_alive(pid_t pid, unsigned long long start_time)
+{
+	if (pid <= 0)
+		return false;
+	unsigned long long now = state_pid_start_time(pid);
+	return now != 0 && now == start_time;
+}
+
+enum container_status state_status(const struct state_dir *d, const struct container_state *st)
+{
+	if (!st->has_state) {
+		/* The creator holds the lock; a free lock means it died. */
+		if (flock(d->fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+			return STATUS_CREATING;
+		flock(d->fd, LOCK_UN);
+		return STATUS_STOPPED;
+	}
+	if (!state_pid_alive(st->pid, st->pid_start))
+		return STATUS_STOPPED;
+	if (faccessat(d->fd, "start.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATUS_CREATED;
+	return STATUS_RUNNING;
+}
+
+int state_remove(struct state_dir *d, husk_error **err)
+{
+	return remove_flat_dir_at(d->root_fd, d->id, err);
+}
+
+void state_dir_close(struct state_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	free(d->id);
+	free(d->path);
+	d->id = d->path = NULL;
+}
+
+void container_state_clear(struct container_state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	json_object_put(st->annotations);
+	*st = (struct container_state) { 0 };
+}
+
+char *state_timestamp(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char date[32], frac[16], *out = NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* Go's RFC3339Nano drops trailing zeros of the fraction. */
+	snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
+	size_t n = strlen(frac);
+	while (n > 1 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	if (n == 1)
+		frac[0] = '\0';
+	if (asprintf(&out, "%s%sZ", date, frac) < 0)
+		return NULL;
+	return out;
+}

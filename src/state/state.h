@@ -1,0 +1,84 @@
+/* The state store: one directory per container under --root.
+ *
+ *   <root>/<id>/state.json   what `state` reports (written atomically)
+ *   <root>/<id>/config.json  the config the container was created from
+ *   <root>/<id>/start.sock   present while the container waits for `start`
+ *
+ * The directory itself is the lock (flock): `create` holds it exclusively
+ * from the moment the id is reserved until the container is created, so a
+ * directory without state.json whose lock is free was left by a create that
+ * crashed. */
+#ifndef HUSK_STATE_STATE_H
+#define HUSK_STATE_STATE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+enum container_status {
+	STATUS_CREATING,
+	STATUS_CREATED,
+	STATUS_RUNNING,
+	STATUS_PAUSED,
+	STATUS_STOPPED,
+};
+
+const char *status_name(enum container_status s);
+
+struct container_state {
+	char *id;
+	pid_t pid;                      /* 0 when never started */
+	unsigned long long pid_start;   /* start time of pid, against pid reuse */
+	char *bundle;
+	char *rootfs;
+	char *created;                  /* RFC 3339, nanoseconds */
+	json_object *annotations;       /* owned; may be NULL */
+	bool has_state;                 /* state.json was there */
+};
+
+struct state_dir {
+	int root_fd;  /* --root */
+	int fd;       /* <root>/<id> */
+	char *id;
+	char *path;   /* absolute path of the directory */
+};
+
+/* Checks a container id: [A-Za-z0-9_+.-], not "." or "..", at most 1024. */
+int state_check_id(const char *id, husk_error **err);
+
+/* Opens --root, creating it (0700) when `create`. */
+int state_open_root(const char *root, bool create, int *ret_fd, husk_error **err);
+
+/* Reserves id atomically (two concurrent creates: one wins) and returns
+ * the new directory, locked exclusively. */
+int state_reserve(int root_fd, const char *root, const char *id, struct state_dir *ret,
+		  husk_error **err);
+
+/* Opens an existing container's directory; takes an exclusive lock when
+ * `lock` (waiting for a running create or delete to finish). */
+int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
+	       husk_error **err);
+
+int state_write(const struct state_dir *d, const struct container_state *st, husk_error **err);
+int state_read(const struct state_dir *d, struct container_state *st, husk_error **err);
+
+/* Derives the status from the process and the directory's contents. */
+enum container_status state_status(const struct state_dir *d, const struct container_state *st);
+
+/* True when pid is alive and is the process started at start_time. */
+bool state_pid_alive(pid_t pid, unsigned long long start_time);
+/* Start time (field 22 of /proc/<pid>/stat), 0 when the process is gone. */
+unsigned long long state_pid_start_time(pid_t pid);
+
+/* Removes the directory (the caller holds it). */
+int state_remove(struct state_dir *d, husk_error **err);
+
+void state_dir_close(struct state_dir *d);
+void container_state_clear(struct container_state *st);
+
+/* Current time as runc prints it: 2006-01-02T15:04:05.999999999Z. */
+char *state_timestamp(void);
+
+#endif

@@ -1,0 +1,50 @@
+#include "util/json.h"
+
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+
+int json_parse_text(const char *text, size_t len, json_object **ret, husk_error **err)
+{
+	json_tokener *tok = json_tokener_new();
+	if (tok == NULL)
+		return husk_fail(err, ENOMEM, "parse JSON");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *v = json_tokener_parse_ex(tok, text, (int) len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (v != NULL && jerr == json_tokener_success) {
+		/* Only white space may follow the value. */
+		while (end < len && strchr(" \t\r\n", text[end]))
+			end++;
+		if (end == len) {
+			*ret = v;
+			return 0;
+		}
+		json_object_put(v);
+		jerr = json_tokener_error_parse_unexpected;
+	} else if (jerr == json_tokener_continue) {
+		jerr = json_tokener_error_parse_eof;
+	}
+	json_object_put(v);
+	int line = 1, col = 1;
+	for (size_t i = 0; i < end && i < len; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return husk_fail(err, 0, "invalid JSON at line %d, column %d: %s", line, col,
+			 json_tokener_error_desc(jerr));
+}
+
+char *json_to_string(json_object *v, bool pretty)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	const char *s = json_object_to_json_string_ext(v, flags);
+	return s ? strdup(s) : NULL;
+}

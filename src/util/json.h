@@ -1,0 +1,38 @@
+/* Small readable names over json-c's type checks. */
+#ifndef HUSK_UTIL_JSON_H
+#define HUSK_UTIL_JSON_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline bool json_is_string(json_object *v) { return json_object_is_type(v, json_type_string); }
+static inline bool json_is_boolean(json_object *v) { return json_object_is_type(v, json_type_boolean); }
+static inline bool json_is_integer(json_object *v) { return json_object_is_type(v, json_type_int); }
+static inline bool json_is_object(json_object *v) { return json_object_is_type(v, json_type_object); }
+static inline bool json_is_array(json_object *v) { return json_object_is_type(v, json_type_array); }
+
+/* The member key of obj; NULL when missing or JSON null. */
+static inline json_object *json_member(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+/* Integers as the spec uses them: int64 or, above INT64_MAX, uint64 (e.g.
+ * RLIM_INFINITY written as 18446744073709551615). */
+static inline bool json_is_negative(json_object *v)
+{
+	return json_object_get_int64(v) < 0;
+}
+
+#include "util/error.h"
+#include <stddef.h>
+
+/* Parses a whole JSON text; errors say where ("line 3, column 7: ..."). */
+int json_parse_text(const char *text, size_t len, json_object **ret, husk_error **err);
+
+/* Serialises v (pretty or compact) into a string the caller frees. */
+char *json_to_string(json_object *v, bool pretty);
+
+#endif
