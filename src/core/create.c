@@ -141,6 +141,7 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	struct init_config ic = {
 		.spec = c->spec, .rootfs = c->rootfs,
 		.start_fd = c->start_fd, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.parent_fds = { c->dir.fd, c->root_fd },
 	};
 	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));
 	if ((r = spawn_container(&ic, &c->pid, &c->sync_fd, err)) < 0)

@@ -155,6 +155,9 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 		return husk_fail(err, errno, "clone");
 	if (pid == 0) {
 		close(parent_end);
+		for (size_t i = 0; i < sizeof(c->parent_fds) / sizeof(c->parent_fds[0]); i++)
+			if (c->parent_fds[i] >= 0)
+				close(c->parent_fds[i]);
 		container_main(c, child_end);
 	}
 	closep(&child_end);

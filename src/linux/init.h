@@ -18,6 +18,10 @@ struct init_config {
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
 	int start_fd;              /* listening start socket; -1 under `run` */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
+	/* The parent's fds the child closes first: above all the state
+	 * directory, whose flock the child would otherwise share and hold
+	 * while it waits for `start`. */
+	int parent_fds[2];
 	bool no_pivot;
 };
 
