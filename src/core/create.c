@@ -139,7 +139,7 @@ static int create_container(const struct create_options *o, bool run, struct cre
 		return c->start_fd;
 
 	struct init_config ic = {
-		.spec = c->spec, .rootfs = c->rootfs,
+		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .no_new_keyring = o->no_new_keyring,
 		.start_fd = c->start_fd, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};

@@ -82,8 +82,7 @@ int container_list(const char *root, json_object **ret, husk_error **err)
 	char **ids = NULL;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		/* '.' starts no valid id that we create temporaries with;
-		 * '~' marks a reservation in progress. */
+		/* '~' marks a reservation in progress (never a valid id). */
 		if (de->d_name[0] == '~' || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,16 @@ static int set_names(const struct spec *s, husk_error **err)
 		return husk_fail(err, errno, "sethostname");
 	if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		return husk_fail(err, errno, "setdomainname");
+	return 0;
+}
+
+/* A session keyring of the container's own, named after it, so keys of
+ * the caller's session are not reachable from inside.  Kernels without
+ * keyrings (ENOSYS) are tolerated as runc does. */
+static int join_session_keyring(const char *id, husk_error **err)
+{
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id) < 0 && errno != ENOSYS)
+		return husk_fail(err, errno, "join a new session keyring");
 	return 0;
 }
 
@@ -75,6 +86,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	if ((r = ns_join(c->ns_fds, joined, err)) < 0)
 		return r;
 	if ((r = set_names(s, err)) < 0)
+		return r;
+	if (!c->no_new_keyring && (r = join_session_keyring(c->id, err)) < 0)
 		return r;
 	struct rootfs_config rc = {
 		.spec = s, .rootfs = c->rootfs,

@@ -13,6 +13,7 @@
 #include "util/error.h"
 
 struct init_config {
+	const char *id;
 	const struct spec *spec;
 	const char *rootfs;        /* absolute host path */
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
@@ -23,6 +24,7 @@ struct init_config {
 	 * while it waits for `start`. */
 	int parent_fds[2];
 	bool no_pivot;
+	bool no_new_keyring;       /* keep the caller's session keyring */
 };
 
 /* Clones the container process.  Returns its pid and the parent's end of

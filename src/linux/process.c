@@ -76,26 +76,18 @@ static int find_program(const char *name, const char *path_env, char **ret, husk
 	return husk_fail(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
-/* HOME from the container's /etc/passwd, "/" when there is none. */
+/* HOME from the container's /etc/passwd (name:pw:uid:gid:gecos:home:shell),
+ * "/" when there is none. */
 static char *home_of(uid_t uid)
 {
 	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
 	char line[1024];
 	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7], *save = NULL, *tok = line;
-		int n = 0;
-		for (char *p = line; n < 7; p++) {
-			if (*p == ':' || *p == '\n' || *p == '\0') {
-				bool end = *p != ':';
-				*p = '\0';
-				fields[n++] = tok;
-				tok = p + 1;
-				if (end)
-					break;
-			}
-		}
-		(void) save;
-		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid && *fields[5])
+		char *fields[7] = { 0 }, *rest = line;
+		line[strcspn(line, "\n")] = '\0';
+		for (int i = 0; i < 7 && rest; i++)
+			fields[i] = strsep(&rest, ":");
+		if (fields[5] && *fields[5] && strtoul(fields[2], NULL, 10) == uid)
 			return strdup(fields[5]);
 	}
 	return strdup("/");

@@ -60,10 +60,5 @@ int start_socket_trigger(int dir_fd, husk_error **err)
 	m.text[sizeof(m.text) - 1] = '\0';
 	if (m.type != SYNC_ERROR || len <= offsetof(struct sync_msg, text))
 		return husk_fail(err, 0, "the container failed to start");
-	int code = husk_fail(err, 0, "%s", m.text);
-	if (err && *err) {
-		(*err)->errnum = m.errnum;
-		code = husk_error_code(*err);
-	}
-	return code;
+	return sync_error(&m, err);
 }

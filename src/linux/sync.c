@@ -40,6 +40,17 @@ void sync_send_error(int fd, const husk_error *err)
 	send_msg(fd, &m, offsetof(struct sync_msg, text) + n + 1);
 }
 
+int sync_error(const struct sync_msg *m, husk_error **err)
+{
+	/* The text is already "what: why", strerror included. */
+	int code = husk_fail(err, 0, "%s", m->text);
+	if (err && *err) {
+		(*err)->errnum = m->errnum;
+		code = husk_error_code(*err);
+	}
+	return code;
+}
+
 int sync_recv(int fd, struct sync_msg *m, const char *peer, husk_error **err)
 {
 	ssize_t r;
@@ -64,15 +75,8 @@ int sync_expect(int fd, enum sync_type want, const char *peer, husk_error **err)
 	int r = sync_recv(fd, &m, peer, err);
 	if (r < 0)
 		return r;
-	if (m.type == SYNC_ERROR) {
-		/* The text is already "what: why" with strerror included. */
-		int code = husk_fail(err, 0, "%s", m.text);
-		if (err && *err) {
-			(*err)->errnum = m.errnum;
-			code = husk_error_code(*err);
-		}
-		return code;
-	}
+	if (m.type == SYNC_ERROR)
+		return sync_error(&m, err);
 	if (m.type != want)
 		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
 	return 0;
@@ -92,10 +96,5 @@ int sync_wait_eof(int fd, const char *peer, husk_error **err)
 	m.text[sizeof(m.text) - 1] = '\0';
 	if (m.type != SYNC_ERROR)
 		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
-	int code = husk_fail(err, 0, "%s", m.text);
-	if (err && *err) {
-		(*err)->errnum = m.errnum;
-		code = husk_error_code(*err);
-	}
-	return code;
+	return sync_error(&m, err);
 }

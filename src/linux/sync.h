@@ -24,6 +24,8 @@ int sync_pair(int fds[2], husk_error **err);
 int sync_send(int fd, enum sync_type type, husk_error **err);
 /* Sends err as a SYNC_ERROR message (best effort: the child is dying). */
 void sync_send_error(int fd, const husk_error *err);
+/* The error a SYNC_ERROR message carries, as *err; returns its code. */
+int sync_error(const struct sync_msg *m, husk_error **err);
 /* Receives one message; EOF is reported as an error naming `peer`. */
 int sync_recv(int fd, struct sync_msg *msg, const char *peer, husk_error **err);
 /* Receives one message and fails unless it is `want`; a SYNC_ERROR from the
