@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/internal.h"
+#include "linux/hooks.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "linux/start_socket.h"
@@ -111,12 +113,42 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
 		.annotations = c->spec->annotations,
 	};
+	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
+		if (c->spec->hooks[stage].n)
+			st.hooks |= 1u << stage;
 	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
 	if (r < 0 || (r = state_write(&c->dir, &st, err)) < 0)
 		return r;
 	if (o->pid_file && (r = write_pid_file(o->pid_file, c->pid, err)) < 0)
 		return r;
 	return 0;
+}
+
+/* Waits for the container process to be set up, running the prestart and
+ * createRuntime hooks when it asks (its mounts made, before pivot_root). */
+static int wait_ready(const struct create_options *o, struct creation *c, husk_error **err)
+{
+	struct sync_msg m;
+	int r;
+	for (;;) {
+		if ((r = sync_recv(c->sync_fd, &m, "container process", err)) < 0)
+			return r;
+		if (m.type == SYNC_READY)
+			return 0;
+		if (m.type == SYNC_ERROR)
+			return sync_error(&m, err);
+		if (m.type != SYNC_HOOKS)
+			return husk_fail(err, 0, "sync: unexpected message %u", m.type);
+		const struct spec *s = c->spec;
+		cleanup_free char *state = state_hook_json(o->id, "creating", c->pid, c->bundle,
+							   s->annotations);
+		if (state == NULL)
+			return husk_fail(err, ENOMEM, "hook state");
+		if ((r = hooks_run(&s->hooks[HOOK_PRESTART], HOOK_PRESTART, state, err)) < 0 ||
+		    (r = hooks_run(&s->hooks[HOOK_CREATE_RUNTIME], HOOK_CREATE_RUNTIME, state, err)) < 0 ||
+		    (r = sync_send(c->sync_fd, SYNC_HOOKS_DONE, c->pid, err)) < 0)
+			return r;
+	}
 }
 
 /* Shared by create and run: up to the container process being set up and
@@ -139,7 +171,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 		return c->start_fd;
 
 	struct init_config ic = {
-		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .no_new_keyring = o->no_new_keyring,
+		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
+		.no_new_keyring = o->no_new_keyring,
 		.start_fd = c->start_fd, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
@@ -147,8 +180,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	if ((r = spawn_container(&ic, &c->pid, &c->sync_fd, err)) < 0)
 		return r;
 	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
-	if ((r = sync_expect(c->sync_fd, SYNC_READY, "container process", err)) < 0 ||
-	    (r = record_state(o, c, err)) < 0 || (r = sync_send(c->sync_fd, SYNC_GO, err)) < 0)
+	if ((r = wait_ready(o, c, err)) < 0 || (r = record_state(o, c, err)) < 0 ||
+	    (r = sync_send(c->sync_fd, SYNC_GO, c->pid, err)) < 0)
 		return r;
 	return 0;
 }
@@ -223,6 +256,8 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	/* EOF: the container process has exec'd its program. */
 	if (r >= 0)
 		r = sync_wait_eof(c.sync_fd, "container process", err);
+	if (r >= 0)
+		core_run_hooks_warn(c.spec, HOOK_POSTSTART, o->id, "running", c.pid, c.bundle);
 	pid_t pid = c.pid;
 	creation_release(&c, r < 0);
 	if (r < 0) {

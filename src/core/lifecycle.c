@@ -12,9 +12,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/internal.h"
+#include "linux/hooks.h"
 #include "linux/start_socket.h"
+#include "spec/spec.h"
 #include "state/state.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 /* An open container: its locked (or not) directory and its state. */
 struct handle {
@@ -38,6 +42,31 @@ static int handle_open(const char *root, const char *id, bool lock, struct handl
 		return r;
 	h->status = state_status(&h->dir, &h->st);
 	return 0;
+}
+
+void core_run_hooks_warn(const struct spec *s, enum hook_stage stage, const char *id,
+			 const char *status, pid_t pid, const char *bundle)
+{
+	if (s->hooks[stage].n == 0)
+		return;
+	cleanup_error husk_error *err = NULL;
+	cleanup_free char *state = state_hook_json(id, status, pid, bundle, s->annotations);
+	if (state == NULL || hooks_run(&s->hooks[stage], stage, state, &err) < 0)
+		log_warn("%s: %s", id, err ? err->msg : "out of memory");
+}
+
+/* The config the container was created from, for its later hooks. */
+static void run_recorded_hooks(const struct handle *h, enum hook_stage stage, const char *status)
+{
+	if (!(h->st.hooks & (1u << stage)))
+		return;
+	cleanup_spec struct spec *s = NULL;
+	cleanup_error husk_error *err = NULL;
+	if (spec_load(h->dir.fd, &s, NULL, NULL, &err) < 0) {
+		log_warn("%s: %s hooks not run: %s", h->dir.id, hook_stage_name(stage), err->msg);
+		return;
+	}
+	core_run_hooks_warn(s, stage, h->dir.id, status, h->st.pid, h->st.bundle);
 }
 
 static void handle_close(struct handle *h)
@@ -66,6 +95,7 @@ int container_start(const char *root, const char *id, husk_error **err)
 	}
 	if ((r = start_socket_trigger(h.dir.fd, err)) < 0)
 		return husk_wrap(err, "start %s", id);
+	run_recorded_hooks(&h, HOOK_POSTSTART, "running");
 	return 0;
 }
 
@@ -175,6 +205,7 @@ int container_delete(const char *root, const char *id, bool force, husk_error **
 		if ((r = kill_and_wait(&h, err)) < 0)
 			return husk_wrap(err, "delete %s", id);
 	}
+	run_recorded_hooks(&h, HOOK_POSTSTOP, "stopped");
 	if ((r = state_remove(&h.dir, err)) < 0)
 		return husk_wrap(err, "delete %s", id);
 	return 0;

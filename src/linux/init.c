@@ -14,10 +14,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
+#include "state/state.h"
 #include "util/cleanup.h"
 
 static bool new_ns(const struct spec *s, enum ns_type t)
@@ -65,6 +67,40 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+static bool has_hooks(const struct spec *s, enum hook_stage stage)
+{
+	return s->hooks[stage].n > 0;
+}
+
+static int run_hooks(const struct init_config *c, enum hook_stage stage, const char *status,
+		     husk_error **err)
+{
+	cleanup_free char *state = state_hook_json(c->id, status, c->host_pid, c->bundle,
+						   c->spec->annotations);
+	if (state == NULL)
+		return husk_fail(err, ENOMEM, "hook state");
+	return hooks_run(&c->spec->hooks[stage], stage, state, err);
+}
+
+/* The hooks of create: prestart and createRuntime in the runtime's
+ * namespaces (the parent runs them while this process waits), then
+ * createContainer here, in the container's namespaces before pivot_root. */
+static int create_hooks(struct init_config *c, int sync_fd, husk_error **err)
+{
+	const struct spec *s = c->spec;
+	if (!has_hooks(s, HOOK_PRESTART) && !has_hooks(s, HOOK_CREATE_RUNTIME) &&
+	    !has_hooks(s, HOOK_CREATE_CONTAINER))
+		return 0;
+	int32_t pid;
+	int r = sync_send(sync_fd, SYNC_HOOKS, 0, err);
+	if (r < 0 || (r = sync_expect(sync_fd, SYNC_HOOKS_DONE, "husk", &pid, err)) < 0)
+		return r;
+	c->host_pid = pid;
+	if (!has_hooks(s, HOOK_CREATE_CONTAINER))
+		return 0;
+	return run_hooks(c, HOOK_CREATE_CONTAINER, "creating", err);
+}
+
 /* Sets up everything up to the point where only exec is left. */
 static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, husk_error **err)
 {
@@ -75,7 +111,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return husk_fail(err, errno, "prctl PDEATHSIG");
 	if (userns) {
-		if ((r = sync_expect(sync_fd, SYNC_MAPPED, "husk", err)) < 0)
+		if ((r = sync_expect(sync_fd, SYNC_MAPPED, "husk", NULL, err)) < 0)
 			return r;
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return husk_fail(err, errno, "become root in the user namespace");
@@ -93,10 +129,13 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		.spec = s, .rootfs = c->rootfs,
 		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
 	};
-	if (new_ns(s, NS_MNT)) {
-		if ((r = rootfs_setup(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
-			return r;
-	}
+	bool own_mounts = new_ns(s, NS_MNT);
+	if (own_mounts && (r = rootfs_prepare(&rc, err)) < 0)
+		return r;
+	if ((r = create_hooks(c, sync_fd, err)) < 0)
+		return r;
+	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0))
+		return r;
 	if ((r = process_set_rlimits(&s->process, err)) < 0)
 		return r;
 	if ((r = process_set_identity(&s->process, !rc.in_userns || userns, err)) < 0)
@@ -128,8 +167,10 @@ static __attribute__((noreturn)) void container_main(struct init_config *c, int 
 
 	if (setup(c, sync_fd, &plan, &err) < 0)
 		goto fail;
-	if (sync_send(sync_fd, SYNC_READY, &err) < 0 || sync_expect(sync_fd, SYNC_GO, "husk", &err) < 0)
+	int32_t pid;
+	if (sync_send(sync_fd, SYNC_READY, 0, &err) < 0 || sync_expect(sync_fd, SYNC_GO, "husk", &pid, &err) < 0)
 		goto fail;
+	c->host_pid = pid;
 	/* From here the container outlives `husk create`. */
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (c->start_fd >= 0) {
@@ -138,6 +179,10 @@ static __attribute__((noreturn)) void container_main(struct init_config *c, int 
 		if (report_fd < 0)
 			_exit(127);
 	}
+	/* startContainer: in the container, after start, before the exec. */
+	if (has_hooks(c->spec, HOOK_START_CONTAINER) &&
+	    run_hooks(c, HOOK_START_CONTAINER, "created", &err) < 0)
+		goto fail;
 	reset_signals();
 	process_exec(&plan, &err);
 fail:
@@ -176,7 +221,7 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 	closep(&child_end);
 	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL) {
 		if ((r = ns_write_id_maps(pid, c->spec, err)) < 0 ||
-		    (r = sync_send(parent_end, SYNC_MAPPED, err)) < 0) {
+		    (r = sync_send(parent_end, SYNC_MAPPED, 0, err)) < 0) {
 			kill(pid, SIGKILL);
 			return r;
 		}

@@ -16,6 +16,7 @@ struct init_config {
 	const char *id;
 	const struct spec *spec;
 	const char *rootfs;        /* absolute host path */
+	const char *bundle;        /* absolute host path, for hooks' state */
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
 	int start_fd;              /* listening start socket; -1 under `run` */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
@@ -25,6 +26,8 @@ struct init_config {
 	int parent_fds[2];
 	bool no_pivot;
 	bool no_new_keyring;       /* keep the caller's session keyring */
+	pid_t host_pid;            /* the child's pid as the host sees it (set
+				    * by the child from the parent's messages) */
 };
 
 /* Clones the container process.  Returns its pid and the parent's end of

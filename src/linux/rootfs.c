@@ -110,7 +110,7 @@ static int readonly_paths(int root_fd, const struct spec *s, husk_error **err)
 	return 0;
 }
 
-static int enter_root(const struct rootfs_config *c, husk_error **err)
+int rootfs_enter(const struct rootfs_config *c, husk_error **err)
 {
 	if (chdir(c->rootfs) < 0)
 		return husk_fail(err, errno, "chdir %s", c->rootfs);
@@ -134,7 +134,7 @@ static int enter_root(const struct rootfs_config *c, husk_error **err)
 	return 0;
 }
 
-int rootfs_setup(const struct rootfs_config *c, husk_error **err)
+int rootfs_prepare(const struct rootfs_config *c, husk_error **err)
 {
 	const struct spec *s = c->spec;
 	int r;
@@ -154,7 +154,7 @@ int rootfs_setup(const struct rootfs_config *c, husk_error **err)
 	if ((r = devices_create(root_fd, s, c->in_userns, dev_is_fresh(s), err)) < 0 ||
 	    (r = mask_paths(root_fd, s, err)) < 0 || (r = readonly_paths(root_fd, s, err)) < 0)
 		return r;
-	return enter_root(c, err);
+	return 0;
 }
 
 int rootfs_finish(const struct rootfs_config *c, husk_error **err)

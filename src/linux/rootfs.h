@@ -15,7 +15,12 @@ struct rootfs_config {
 	bool in_userns;
 };
 
-int rootfs_setup(const struct rootfs_config *c, husk_error **err);
+/* Everything done from the host's view: propagation, the rootfs bound on
+ * itself, config mounts, devices, masked and read-only paths. */
+int rootfs_prepare(const struct rootfs_config *c, husk_error **err);
+
+/* pivot_root into the rootfs (or MS_MOVE + chroot). */
+int rootfs_enter(const struct rootfs_config *c, husk_error **err);
 
 /* After everything else: root.readonly. */
 int rootfs_finish(const struct rootfs_config *c, husk_error **err);

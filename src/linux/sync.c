@@ -22,9 +22,9 @@ static int send_msg(int fd, const struct sync_msg *m, size_t len)
 	return r < 0 ? -errno : 0;
 }
 
-int sync_send(int fd, enum sync_type type, husk_error **err)
+int sync_send(int fd, enum sync_type type, int32_t value, husk_error **err)
 {
-	struct sync_msg m = { .type = type };
+	struct sync_msg m = { .type = type, .value = value };
 	int r = send_msg(fd, &m, offsetof(struct sync_msg, text));
 	if (r < 0)
 		return husk_fail(err, -r, "sync: send");
@@ -33,7 +33,7 @@ int sync_send(int fd, enum sync_type type, husk_error **err)
 
 void sync_send_error(int fd, const husk_error *err)
 {
-	struct sync_msg m = { .type = SYNC_ERROR, .errnum = err ? err->errnum : 0 };
+	struct sync_msg m = { .type = SYNC_ERROR, .value = err ? err->errnum : 0 };
 	const char *text = err && err->msg ? err->msg : "unknown error";
 	size_t n = strnlen(text, sizeof(m.text) - 1);
 	memcpy(m.text, text, n);
@@ -45,7 +45,7 @@ int sync_error(const struct sync_msg *m, husk_error **err)
 	/* The text is already "what: why", strerror included. */
 	int code = husk_fail(err, 0, "%s", m->text);
 	if (err && *err) {
-		(*err)->errnum = m->errnum;
+		(*err)->errnum = m->value;
 		code = husk_error_code(*err);
 	}
 	return code;
@@ -69,7 +69,8 @@ int sync_recv(int fd, struct sync_msg *m, const char *peer, husk_error **err)
 	return 0;
 }
 
-int sync_expect(int fd, enum sync_type want, const char *peer, husk_error **err)
+int sync_expect(int fd, enum sync_type want, const char *peer, int32_t *ret_value,
+		husk_error **err)
 {
 	struct sync_msg m;
 	int r = sync_recv(fd, &m, peer, err);
@@ -79,6 +80,8 @@ int sync_expect(int fd, enum sync_type want, const char *peer, husk_error **err)
 		return sync_error(&m, err);
 	if (m.type != want)
 		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
+	if (ret_value)
+		*ret_value = m.value;
 	return 0;
 }
 

@@ -10,18 +10,20 @@
 enum sync_type {
 	SYNC_MAPPED = 1, /* parent → child: uid/gid maps are written */
 	SYNC_READY,      /* child → parent: set up, waiting to be started */
-	SYNC_GO,         /* parent → child: state recorded, carry on */
+	SYNC_GO,         /* parent → child: state recorded, carry on; value = host pid */
+	SYNC_HOOKS,      /* child → parent: mounts done, run prestart/createRuntime */
+	SYNC_HOOKS_DONE, /* parent → child: they ran; value = host pid */
 	SYNC_ERROR,      /* child → parent: setup failed; payload is the message */
 };
 
 struct sync_msg {
 	uint32_t type;
-	int32_t errnum;
+	int32_t value;   /* errno of a SYNC_ERROR, the pid where noted */
 	char text[4000];
 };
 
 int sync_pair(int fds[2], husk_error **err);
-int sync_send(int fd, enum sync_type type, husk_error **err);
+int sync_send(int fd, enum sync_type type, int32_t value, husk_error **err);
 /* Sends err as a SYNC_ERROR message (best effort: the child is dying). */
 void sync_send_error(int fd, const husk_error *err);
 /* The error a SYNC_ERROR message carries, as *err; returns its code. */
@@ -29,8 +31,9 @@ int sync_error(const struct sync_msg *m, husk_error **err);
 /* Receives one message; EOF is reported as an error naming `peer`. */
 int sync_recv(int fd, struct sync_msg *msg, const char *peer, husk_error **err);
 /* Receives one message and fails unless it is `want`; a SYNC_ERROR from the
- * peer becomes the returned error. */
-int sync_expect(int fd, enum sync_type want, const char *peer, husk_error **err);
+ * peer becomes the returned error.  ret_value (may be NULL) gets its value. */
+int sync_expect(int fd, enum sync_type want, const char *peer, int32_t *ret_value,
+		husk_error **err);
 
 /* Waits for the peer to close its end (0), or returns its SYNC_ERROR. */
 int sync_wait_eof(int fd, const char *peer, husk_error **err);

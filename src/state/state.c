@@ -131,6 +131,8 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	if (st->annotations)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
+	if (st->hooks)
+		json_object_object_add(o, "hooks", json_object_new_int(st->hooks));
 	cleanup_free char *text = json_to_string(o, false);
 	json_object_put(o);
 	if (text == NULL)
@@ -173,6 +175,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 	st->created = dup_member(o, "created");
 	if ((v = json_member(o, "annotations")) != NULL)
 		st->annotations = json_object_get(v);
+	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
 	json_object_put(o);
 	return 0;
 }
@@ -251,6 +254,22 @@ void container_state_clear(struct container_state *st)
 	free(st->created);
 	json_object_put(st->annotations);
 	*st = (struct container_state) { 0 };
+}
+
+char *state_hook_json(const char *id, const char *status, pid_t pid, const char *bundle,
+		      json_object *annotations)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "bundle", json_object_new_string(bundle));
+	if (annotations)
+		json_object_object_add(o, "annotations", json_object_get(annotations));
+	char *text = json_to_string(o, false);
+	json_object_put(o);
+	return text;
 }
 
 char *state_timestamp(void)

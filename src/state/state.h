@@ -35,6 +35,7 @@ struct container_state {
 	char *rootfs;
 	char *created;                  /* RFC 3339, nanoseconds */
 	json_object *annotations;       /* owned; may be NULL */
+	unsigned hooks;                 /* bit per enum hook_stage the config has */
 	bool has_state;                 /* state.json was there */
 };
 
@@ -77,6 +78,10 @@ int state_remove(struct state_dir *d, husk_error **err);
 
 void state_dir_close(struct state_dir *d);
 void container_state_clear(struct container_state *st);
+
+/* The state JSON that hooks read on stdin (runtime-spec "State"). */
+char *state_hook_json(const char *id, const char *status, pid_t pid, const char *bundle,
+		      json_object *annotations);
 
 /* Current time as runc prints it: 2006-01-02T15:04:05.999999999Z. */
 char *state_timestamp(void);
