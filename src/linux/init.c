@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/caps.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -138,8 +139,22 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if ((r = process_set_rlimits(&s->process, err)) < 0)
 		return r;
+	/* Capabilities around the switch to the container's user: the
+	 * bounding set is dropped while husk still has CAP_SETPCAP, and
+	 * permitted caps survive setuid only through keep-caps. */
+	struct caps caps;
+	bool with_caps = s->process.has_capabilities;
+	if (with_caps) {
+		caps_resolve(&s->process, &caps);
+		if ((r = caps_before_identity(&caps, err)) < 0)
+			return r;
+	}
 	if ((r = process_set_identity(&s->process, !rc.in_userns || userns, err)) < 0)
 		return r;
+	if (with_caps && (r = caps_after_identity(&caps, err)) < 0)
+		return r;
+	if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_fail(err, errno, "set no_new_privs");
 	if ((r = process_plan(&s->process, plan, err)) < 0)
 		return r;
 	return prepare_fds(c->preserve_fds, err);
