@@ -20,6 +20,7 @@
 #include "linux/namespaces.h"
 #include "linux/start_socket.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "spec/spec.h"
 #include "state/state.h"
 #include "util/cleanup.h"
@@ -158,7 +159,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 			    husk_error **err)
 {
 	int r;
-	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0)
+	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
+	    (r = sysctl_validate(c->spec, err)) < 0)
 		return r;
 	if (c->spec->process.terminal && o->console_socket == NULL)
 		return husk_fail(err, 0, "process.terminal is set but no --console-socket was given");

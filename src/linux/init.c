@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -17,6 +19,8 @@
 #include "linux/caps.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
+#include "linux/proc.h"
+#include "linux/sysctl.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
@@ -66,6 +70,38 @@ static void reset_signals(void)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Settings written through the host's /proc (verified procfs), in this
+ * process's new namespaces: oom_score_adj, time offsets, sysctls. */
+static int kernel_settings(const struct spec *s, husk_error **err)
+{
+	const struct spec_process *p = &s->process;
+	bool time_offsets = new_ns(s, NS_TIME);
+	if (!p->has_oom_score_adj && !time_offsets && s->sysctl == NULL)
+		return 0;
+	cleanup_close int proc = proc_open("/proc", err);
+	if (proc < 0)
+		return proc;
+	char buf[128];
+	int r;
+	if (p->has_oom_score_adj) {
+		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+		if ((r = proc_write(proc, "self/oom_score_adj", buf, err)) < 0)
+			return r;
+	}
+	if (time_offsets) {
+		/* Our children, and we ourselves at exec, enter it. */
+		if (unshare(CLONE_NEWTIME) < 0)
+			return husk_fail(err, errno, "create a time namespace");
+		const struct spec_time_offset *m = &s->time_offsets[CLOCK_OFFSET_MONOTONIC];
+		const struct spec_time_offset *b = &s->time_offsets[CLOCK_OFFSET_BOOTTIME];
+		snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n", (long long) m->secs,
+			 m->nanosecs, (long long) b->secs, b->nanosecs);
+		if ((m->present || b->present) && (r = proc_write(proc, "self/timens_offsets", buf, err)) < 0)
+			return r;
+	}
+	return sysctl_apply(s, proc, err);
 }
 
 static bool has_hooks(const struct spec *s, enum hook_stage stage)
@@ -126,6 +162,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (!c->no_new_keyring && (r = join_session_keyring(c->id, err)) < 0)
 		return r;
+	if ((r = kernel_settings(s, err)) < 0)
+		return r;
 	struct rootfs_config rc = {
 		.spec = s, .rootfs = c->rootfs,
 		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
@@ -155,6 +193,9 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_fail(err, errno, "set no_new_privs");
+	if (s->personality_domain &&
+	    personality(strcmp(s->personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
+		return husk_fail(err, errno, "set personality %s", s->personality_domain);
 	if ((r = process_plan(&s->process, plan, err)) < 0)
 		return r;
 	return prepare_fds(c->preserve_fds, err);

@@ -26,8 +26,11 @@ int ns_clone_flag(enum ns_type t)
 unsigned long ns_new_flags(const struct spec *s)
 {
 	unsigned long f = 0;
+	/* Not time: offsets can only be set before a process enters the new
+	 * time namespace, so the container process unshares it itself and
+	 * enters it at exec. */
 	for (int t = 0; t < NS_COUNT; t++)
-		if (s->namespaces[t].present && s->namespaces[t].path == NULL)
+		if (t != NS_TIME && s->namespaces[t].present && s->namespaces[t].path == NULL)
 			f |= ns_clone_flag(t);
 	return f;
 }

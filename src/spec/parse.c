@@ -464,6 +464,30 @@ static int parse_devices(json_object *lx, struct spec *s, husk_error **err)
 	return 0;
 }
 
+static int parse_time_offsets(json_object *lx, struct spec *s, husk_error **err)
+{
+	static const char *const clocks[CLOCK_OFFSET_COUNT] = { "monotonic", "boottime" };
+	json_object *offsets = NULL;
+	int r = opt_object(lx, "linux", "timeOffsets", &offsets, err);
+	if (r < 0 || offsets == NULL)
+		return r;
+	for (int c = 0; c < CLOCK_OFFSET_COUNT; c++) {
+		json_object *o = NULL;
+		char f[FIELD_MAX];
+		field_key(f, "linux.timeOffsets", clocks[c]);
+		if ((r = opt_object(offsets, "linux.timeOffsets", clocks[c], &o, err)) < 0)
+			return r;
+		if (o == NULL)
+			continue;
+		int64_t secs = 0, nsecs = 0;
+		if ((r = opt_int(o, f, "secs", INT64_MIN, INT64_MAX, &secs, NULL, err)) < 0 ||
+		    (r = opt_int(o, f, "nanosecs", 0, 999999999, &nsecs, NULL, err)) < 0)
+			return r;
+		s->time_offsets[c] = (struct spec_time_offset) { true, secs, (uint32_t) nsecs };
+	}
+	return 0;
+}
+
 static int parse_linux(json_object *doc, struct spec *s, husk_error **err)
 {
 	json_object *lx = NULL;
@@ -481,7 +505,13 @@ static int parse_linux(json_object *doc, struct spec *s, husk_error **err)
 	    (r = opt_string(lx, "linux", "mountLabel", &s->mount_label, err)) < 0 ||
 	    (r = opt_object(lx, "linux", "sysctl", &s->sysctl, err)) < 0 ||
 	    (r = opt_object(lx, "linux", "resources", &s->resources, err)) < 0 ||
-	    (r = opt_object(lx, "linux", "seccomp", &s->seccomp, err)) < 0)
+	    (r = opt_object(lx, "linux", "seccomp", &s->seccomp, err)) < 0 ||
+	    (r = parse_time_offsets(lx, s, err)) < 0)
+		return r;
+	json_object *pers = NULL;
+	if ((r = opt_object(lx, "linux", "personality", &pers, err)) < 0)
+		return r;
+	if (pers && (r = opt_string(pers, "linux.personality", "domain", &s->personality_domain, err)) < 0)
 		return r;
 	return 0;
 }

@@ -106,6 +106,14 @@ struct spec_process {
 	const char *selinux_label;
 };
 
+enum time_clock { CLOCK_OFFSET_MONOTONIC, CLOCK_OFFSET_BOOTTIME, CLOCK_OFFSET_COUNT };
+
+struct spec_time_offset {
+	bool present;
+	int64_t secs;
+	uint32_t nanosecs;
+};
+
 struct spec {
 	json_object *json;          /* the whole document; owns every string below */
 	const char *oci_version;
@@ -134,6 +142,8 @@ struct spec {
 	json_object *sysctl;        /* object or NULL */
 	json_object *resources;     /* object or NULL: the cgroup layer reads it */
 	json_object *seccomp;       /* object or NULL */
+	struct spec_time_offset time_offsets[CLOCK_OFFSET_COUNT];
+	const char *personality_domain; /* "LINUX", "LINUX32" or NULL */
 };
 
 /* Parses a config.json document.  Field errors name the field, e.g.

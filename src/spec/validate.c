@@ -86,6 +86,13 @@ static int validate_linux(const struct spec *s, husk_error **err)
 		if (!is_abs(s->devices[i].path))
 			return husk_fail(err, 0, "config.json: linux.devices[%zu].path: \"%s\" is not absolute",
 					 i, s->devices[i].path);
+	for (int c = 0; c < CLOCK_OFFSET_COUNT; c++)
+		if (s->time_offsets[c].present && !private_ns(s, NS_TIME))
+			return husk_fail(err, 0, "config.json: linux.timeOffsets: needs a new time namespace");
+	if (s->personality_domain && strcmp(s->personality_domain, "LINUX") != 0 &&
+	    strcmp(s->personality_domain, "LINUX32") != 0)
+		return husk_fail(err, 0, "config.json: linux.personality.domain: unknown domain \"%s\"",
+				 s->personality_domain);
 	if (s->rootfs_propagation && *s->rootfs_propagation) {
 		static const char *const ok[] = { "private", "rprivate", "slave", "rslave", "shared",
 						  "rshared", "unbindable", "runbindable", NULL };

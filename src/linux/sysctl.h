@@ -1,0 +1,16 @@
+/* linux.sysctl: only keys that belong to a namespace the container has
+ * of its own are accepted (ipc: kernel.msg*, kernel.sem, kernel.shm*,
+ * fs.mqueue.*; uts: kernel.hostname, kernel.domainname; net: net.*). */
+#ifndef HUSK_LINUX_SYSCTL_H
+#define HUSK_LINUX_SYSCTL_H
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+int sysctl_validate(const struct spec *s, husk_error **err);
+
+/* Writes them through proc_fd (a verified procfs); /proc/sys resolves
+ * net, ipc and uts keys in the writer's namespaces. */
+int sysctl_apply(const struct spec *s, int proc_fd, husk_error **err);
+
+#endif
