@@ -147,15 +147,15 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return husk_fail(err, errno, "prctl PDEATHSIG");
-	if (userns) {
-		if ((r = sync_expect(sync_fd, SYNC_MAPPED, "husk", NULL, err)) < 0)
-			return r;
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			return husk_fail(err, errno, "become root in the user namespace");
-	}
-	/* pid and time are joined by the parent before clone: they apply to
-	 * children only. */
-	unsigned joined = ~((1u << NS_PID) | (1u << NS_TIME));
+	if (userns && (r = sync_expect(sync_fd, SYNC_MAPPED, "husk", NULL, err)) < 0)
+		return r;
+	/* In a new or joined user namespace, act as its root: files the
+	 * setup creates must belong to a mapped id. */
+	if ((userns || c->ns_fds[NS_USER] >= 0) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return husk_fail(err, errno, "become root in the user namespace");
+	/* pid, time and user are joined by the parent before clone (see
+	 * spawn_container). */
+	unsigned joined = ~((1u << NS_PID) | (1u << NS_TIME) | (1u << NS_USER));
 	if ((r = ns_join(c->ns_fds, joined, err)) < 0)
 		return r;
 	if ((r = set_names(s, err)) < 0)
@@ -187,7 +187,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		if ((r = caps_before_identity(&caps, err)) < 0)
 			return r;
 	}
-	if ((r = process_set_identity(&s->process, !rc.in_userns || userns, err)) < 0)
+	if ((r = process_set_identity(&s->process, rc.in_userns, err)) < 0)
 		return r;
 	if (with_caps && (r = caps_after_identity(&caps, err)) < 0)
 		return r;
@@ -261,7 +261,10 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 	if ((r = sync_pair(sv, err)) < 0)
 		return r;
 	cleanup_close int parent_end = sv[0], child_end = sv[1];
-	if ((r = ns_join(c->ns_fds, (1u << NS_PID) | (1u << NS_TIME), err)) < 0)
+	/* pid and time namespaces set by setns apply to children only; a
+	 * joined user namespace is entered first so that the namespaces the
+	 * clone creates are owned by it, as they would be by a new one. */
+	if ((r = ns_join(c->ns_fds, (1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME), err)) < 0)
 		return r;
 
 	pid_t pid = clone_child(ns_new_flags(c->spec));

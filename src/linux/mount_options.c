@@ -36,6 +36,25 @@ static const struct flag_option propagation_options[] = {
 	{ "unbindable", false, MS_UNBINDABLE }, { "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
+/* Recursive variants, applied with mount_setattr(AT_RECURSIVE). */
+static const struct {
+	const char *name;
+	uint64_t set, clr;
+} recursive_options[] = {
+	{ "rro", MOUNT_ATTR_RDONLY, 0 },          { "rrw", 0, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", MOUNT_ATTR_NOSUID, 0 },      { "rsuid", 0, MOUNT_ATTR_NOSUID },
+	{ "rnodev", MOUNT_ATTR_NODEV, 0 },        { "rdev", 0, MOUNT_ATTR_NODEV },
+	{ "rnoexec", MOUNT_ATTR_NOEXEC, 0 },      { "rexec", 0, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", MOUNT_ATTR_NODIRATIME, 0 }, { "rdiratime", 0, MOUNT_ATTR_NODIRATIME },
+	{ "rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
+	{ "rnorelatime", 0, MOUNT_ATTR__ATIME },
+	{ "rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME },
+	{ "ratime", 0, MOUNT_ATTR__ATIME },
+	{ "rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME },
+	{ "rnostrictatime", 0, MOUNT_ATTR__ATIME },
+	{ "rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0 }, { "rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int append_data(char **data, const char *opt)
@@ -70,6 +89,13 @@ int mount_options_parse(const char **options, struct mount_options *ret, husk_er
 			if (strcmp(o, propagation_options[k].name) == 0) {
 				known = true;
 				ret->propagation = propagation_options[k].flag;
+			}
+		}
+		for (size_t k = 0; k < N(recursive_options) && !known; k++) {
+			if (strcmp(o, recursive_options[k].name) == 0) {
+				known = true;
+				ret->rattr_set = (ret->rattr_set & ~recursive_options[k].clr) | recursive_options[k].set;
+				ret->rattr_clr = (ret->rattr_clr & ~recursive_options[k].set) | recursive_options[k].clr;
 			}
 		}
 		if (!known && (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0)) {

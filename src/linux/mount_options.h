@@ -5,6 +5,7 @@
 #define HUSK_LINUX_MOUNT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "util/error.h"
 
 struct mount_options {
@@ -12,6 +13,8 @@ struct mount_options {
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... with MS_REC if recursive */
 	bool bind;                 /* "bind" or "rbind" */
 	bool recursive;            /* "rbind" */
+	uint64_t rattr_set;        /* MOUNT_ATTR_* of "rro", "rnosuid", ...: applied */
+	uint64_t rattr_clr;        /* to the whole tree with mount_setattr */
 	char *data;                /* unknown options, comma-joined; caller frees */
 };
 

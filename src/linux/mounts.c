@@ -150,6 +150,19 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned lon
 	return 0;
 }
 
+/* rro, rnosuid, ...: the attributes of the whole tree mounted at dest. */
+static int set_recursive_attrs(int root_fd, const char *dest, const struct mount_options *o,
+			       husk_error **err)
+{
+	cleanup_close int top = in_root_open(root_fd, dest, O_PATH, err);
+	if (top < 0)
+		return top;
+	struct mount_attr attr = { .attr_set = o->rattr_set, .attr_clr = o->rattr_clr };
+	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return husk_fail(err, errno, "set recursive attributes of %s", dest);
+	return 0;
+}
+
 int mount_entry(int root_fd, const struct spec_mount *m, husk_error **err)
 {
 	struct mount_options o;
@@ -174,5 +187,7 @@ int mount_entry(int root_fd, const struct spec_mount *m, husk_error **err)
 		if (o.propagation)
 			r = set_propagation(root_fd, m->destination, o.propagation, err);
 	}
+	if (r >= 0 && (o.rattr_set || o.rattr_clr))
+		r = set_recursive_attrs(root_fd, m->destination, &o, err);
 	return r;
 }

@@ -22,9 +22,12 @@ int process_set_rlimits(const struct spec_process *p, husk_error **err)
 	return 0;
 }
 
-int process_set_identity(const struct spec_process *p, bool setgroups_allowed, husk_error **err)
+int process_set_identity(const struct spec_process *p, bool in_userns, husk_error **err)
 {
-	if (setgroups_allowed && setgroups(p->n_additional_gids, p->additional_gids) < 0)
+	/* A user namespace whose setgroups is "deny" refuses even an empty
+	 * list; that is only an error when groups were asked for. */
+	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+	    !(errno == EPERM && in_userns && p->n_additional_gids == 0))
 		return husk_fail(err, errno, "setgroups");
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return husk_fail(err, errno, "setgid %u", p->gid);
