@@ -142,6 +142,14 @@ int rootfs_prepare(const struct rootfs_config *c, husk_error **err)
 		return husk_fail(err, errno, "set propagation of /");
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return husk_fail(err, errno, "bind rootfs %s", c->rootfs);
+	if (root_propagation(s) & MS_SHARED) {
+		/* pivot_root refuses a new root whose parent mount is shared:
+		 * the first bind is made private and the root bound once more
+		 * on top of it.  Mounts below keep their shared peers. */
+		if (mount(NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0 ||
+		    mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return husk_fail(err, errno, "bind rootfs %s", c->rootfs);
+	}
 	/* Opened after the bind, so that lookups from it see the mounts made
 	 * on the bind and not on the directory underneath. */
 	cleanup_close int root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -159,6 +167,9 @@ int rootfs_prepare(const struct rootfs_config *c, husk_error **err)
 
 int rootfs_finish(const struct rootfs_config *c, husk_error **err)
 {
+	unsigned long prop = root_propagation(c->spec);
+	if ((prop & MS_SHARED) && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return husk_fail(err, errno, "set propagation of the container's /");
 	if (!c->spec->root_readonly)
 		return 0;
 	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
