@@ -16,6 +16,7 @@
 
 #include "core/internal.h"
 #include "linux/hooks.h"
+#include "linux/idmap.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
 #include "linux/start_socket.h"
@@ -40,6 +41,7 @@ struct creation {
 	int ns_fds[NS_COUNT];
 	int start_fd;
 	int sync_fd;
+	int *mount_fds;      /* idmapped trees, one slot per mount */
 	pid_t pid;
 };
 
@@ -55,6 +57,9 @@ static void creation_release(struct creation *c, bool failed)
 		state_dir_close(&c->dir);
 	ns_close_all(c->ns_fds);
 	closep(&c->start_fd);
+	if (c->mount_fds)
+		idmap_close(c->mount_fds, c->spec->n_mounts);
+	free(c->mount_fds);
 	closep(&c->sync_fd);
 	closep(&c->root_fd);
 	spec_free(c->spec);
@@ -169,13 +174,18 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	    (r = state_reserve(c->root_fd, o->root, o->id, &c->dir, err)) < 0)
 		return r;
 	c->reserved = true;
+	c->mount_fds = calloc(c->spec->n_mounts + 1, sizeof(int));
+	if (c->mount_fds == NULL)
+		return husk_fail(err, ENOMEM, "mounts");
+	if ((r = idmap_prepare(c->spec, c->mount_fds, err)) < 0)
+		return r;
 	if (!run && (c->start_fd = start_socket_listen(c->dir.fd, err)) < 0)
 		return c->start_fd;
 
 	struct init_config ic = {
 		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
 		.no_new_keyring = o->no_new_keyring,
-		.start_fd = c->start_fd, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.start_fd = c->start_fd, .mount_fds = c->mount_fds, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
 	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));

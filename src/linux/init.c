@@ -165,7 +165,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	if ((r = kernel_settings(s, err)) < 0)
 		return r;
 	struct rootfs_config rc = {
-		.spec = s, .rootfs = c->rootfs,
+		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds,
 		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
 	};
 	bool own_mounts = new_ns(s, NS_MNT);

@@ -19,6 +19,7 @@ struct init_config {
 	const char *bundle;        /* absolute host path, for hooks' state */
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
 	int start_fd;              /* listening start socket; -1 under `run` */
+	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
 	/* The parent's fds the child closes first: above all the state
 	 * directory, whose flock the child would otherwise share and hold

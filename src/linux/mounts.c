@@ -65,12 +65,12 @@ static int set_propagation(int root_fd, const char *dest, unsigned long prop, hu
 }
 
 static int mount_bind(int root_fd, const struct spec_mount *m, const struct mount_options *o,
-		      husk_error **err)
+		      int premade_fd, husk_error **err)
 {
 	if (m->source == NULL)
 		return husk_fail(err, 0, "bind mount needs a source");
 	struct stat st;
-	if (stat(m->source, &st) < 0)
+	if ((premade_fd >= 0 ? fstat(premade_fd, &st) : stat(m->source, &st)) < 0)
 		return husk_fail(err, errno, "bind source %s", m->source);
 	cleanup_close int target = in_root_mkpath(root_fd, m->destination,
 						  S_ISDIR(st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE, err);
@@ -78,8 +78,12 @@ static int mount_bind(int root_fd, const struct spec_mount *m, const struct moun
 		return target;
 	char tp[32];
 	unsigned long flags = MS_BIND | (o->recursive ? MS_REC : 0);
-	if (mount(m->source, fd_path(tp, target), NULL, flags, NULL) < 0)
+	if (premade_fd >= 0) {
+		if (move_mount(premade_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return husk_fail(err, errno, "move idmapped %s", m->source);
+	} else if (mount(m->source, fd_path(tp, target), NULL, flags, NULL) < 0) {
 		return husk_fail(err, errno, "bind %s", m->source);
+	}
 	/* A bind mount ignores every flag but MS_REC: the flags are applied by
 	 * remounting the new mount, which must be reopened to be reached. */
 	unsigned long extra = o->flags & ~MS_REMOUNT;
@@ -163,7 +167,7 @@ static int set_recursive_attrs(int root_fd, const char *dest, const struct mount
 	return 0;
 }
 
-int mount_entry(int root_fd, const struct spec_mount *m, husk_error **err)
+int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, husk_error **err)
 {
 	struct mount_options o;
 	int r = mount_options_parse(m->options, &o, err);
@@ -171,8 +175,8 @@ int mount_entry(int root_fd, const struct spec_mount *m, husk_error **err)
 		return r;
 	cleanup_free char *data = o.data;
 	const char *type = m->type ? m->type : "none";
-	if (o.bind || strcmp(type, "bind") == 0)
-		r = mount_bind(root_fd, m, &o, err);
+	if (o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0)
+		r = mount_bind(root_fd, m, &o, premade_fd, err);
 	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
 		r = mount_cgroup_v1(root_fd, m, o.flags, err);
 	else {

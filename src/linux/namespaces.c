@@ -76,8 +76,8 @@ int ns_join(int fds[NS_COUNT], unsigned which, husk_error **err)
 	return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
-		     husk_error **err)
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+		 husk_error **err)
 {
 	char buf[4096], path[64];
 	size_t len = 0;
@@ -94,8 +94,8 @@ static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *
 
 int ns_write_id_maps(pid_t pid, const struct spec *s, husk_error **err)
 {
-	int r = write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
+	int r = ns_write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
 	if (r >= 0)
-		r = write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err);
+		r = ns_write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err);
 	return r;
 }

@@ -20,6 +20,10 @@ void ns_close_all(int fds[NS_COUNT]);
  * enum ns_type), user first so the others are entered with its rights. */
 int ns_join(int fds[NS_COUNT], unsigned which, husk_error **err);
 
+/* Writes /proc/<pid>/<file> ("uid_map" or "gid_map"). */
+int ns_write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
+		 husk_error **err);
+
 /* Writes /proc/<pid>/{uid,gid}_map from the spec. */
 int ns_write_id_maps(pid_t pid, const struct spec *s, husk_error **err);
 

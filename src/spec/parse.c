@@ -290,6 +290,9 @@ static int parse_process(json_object *doc, struct spec *s, husk_error **err)
 	return 0;
 }
 
+static int parse_id_mappings(json_object *obj, const char *parent, const char *key,
+			     struct spec_id_mapping **out, size_t *n, husk_error **err);
+
 static int parse_mounts(json_object *doc, struct spec *s, husk_error **err)
 {
 	json_object *arr;
@@ -310,7 +313,9 @@ static int parse_mounts(json_object *doc, struct spec *s, husk_error **err)
 		if ((r = opt_string(o, f, "destination", &m->destination, err)) < 0 ||
 		    (r = opt_string(o, f, "type", &m->type, err)) < 0 ||
 		    (r = opt_string(o, f, "source", &m->source, err)) < 0 ||
-		    (r = opt_strings(o, f, "options", &m->options, err)) < 0)
+		    (r = opt_strings(o, f, "options", &m->options, err)) < 0 ||
+		    (r = parse_id_mappings(o, f, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err)) < 0 ||
+		    (r = parse_id_mappings(o, f, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err)) < 0)
 			return r;
 		if (m->destination == NULL)
 			return bad(err, f, "destination is required");
@@ -389,11 +394,11 @@ static int parse_namespaces(json_object *lx, struct spec *s, husk_error **err)
 	return 0;
 }
 
-static int parse_id_mappings(json_object *lx, const char *key, struct spec_id_mapping **out,
-			     size_t *n, husk_error **err)
+static int parse_id_mappings(json_object *obj, const char *parent, const char *key,
+			     struct spec_id_mapping **out, size_t *n, husk_error **err)
 {
 	json_object *arr;
-	int r = opt_array(lx, "linux", key, &arr, err);
+	int r = opt_array(obj, parent, key, &arr, err);
 	if (r < 0 || arr == NULL)
 		return r;
 	*n = json_object_array_length(arr);
@@ -405,7 +410,7 @@ static int parse_id_mappings(json_object *lx, const char *key, struct spec_id_ma
 		int64_t c = 0, h = 0, sz = 0;
 		bool hc, hh, hs;
 		json_object *o = json_object_array_get_idx(arr, i);
-		field_key(g, "linux", key);
+		field_key(g, parent, key);
 		field_index(f, g, i);
 		if (!json_is_object(o))
 			return bad(err, f, "must be an object");
@@ -495,8 +500,8 @@ static int parse_linux(json_object *doc, struct spec *s, husk_error **err)
 	if (r < 0 || lx == NULL)
 		return r;
 	if ((r = parse_namespaces(lx, s, err)) < 0 ||
-	    (r = parse_id_mappings(lx, "uidMappings", &s->uid_mappings, &s->n_uid_mappings, err)) < 0 ||
-	    (r = parse_id_mappings(lx, "gidMappings", &s->gid_mappings, &s->n_gid_mappings, err)) < 0 ||
+	    (r = parse_id_mappings(lx, "linux", "uidMappings", &s->uid_mappings, &s->n_uid_mappings, err)) < 0 ||
+	    (r = parse_id_mappings(lx, "linux", "gidMappings", &s->gid_mappings, &s->n_gid_mappings, err)) < 0 ||
 	    (r = parse_devices(lx, s, err)) < 0 ||
 	    (r = opt_strings(lx, "linux", "maskedPaths", &s->masked_paths, err)) < 0 ||
 	    (r = opt_strings(lx, "linux", "readonlyPaths", &s->readonly_paths, err)) < 0 ||
@@ -582,8 +587,11 @@ void spec_free(struct spec *s)
 	free(p->rlimits);
 	for (int i = 0; i < CAP_SET_COUNT; i++)
 		free(p->capabilities[i]);
-	for (size_t i = 0; i < s->n_mounts; i++)
+	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].options);
+		free(s->mounts[i].uid_mappings);
+		free(s->mounts[i].gid_mappings);
+	}
 	free(s->mounts);
 	for (int st = 0; st < HOOK_STAGE_COUNT; st++) {
 		for (size_t i = 0; i < s->hooks[st].n; i++) {

@@ -39,6 +39,8 @@ struct spec_mount {
 	const char *type;    /* may be NULL (bind mounts) */
 	const char *source;  /* may be NULL */
 	const char **options;
+	struct spec_id_mapping *uid_mappings, *gid_mappings; /* idmapped mount */
+	size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct spec_device {

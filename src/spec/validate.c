@@ -118,10 +118,15 @@ int spec_validate(const struct spec *s, husk_error **err)
 		return husk_fail(err, 0, "config.json: root.path: is required");
 	if ((r = validate_process(s, err)) < 0)
 		return r;
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (!is_abs(s->mounts[i].destination))
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (!is_abs(m->destination))
 			return husk_fail(err, 0, "config.json: mounts[%zu].destination: \"%s\" is not an absolute path",
-					 i, s->mounts[i].destination);
+					 i, m->destination);
+		if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
+			return husk_fail(err, 0, "config.json: mounts[%zu]: an idmapped mount needs both uidMappings and gidMappings",
+					 i);
+	}
 	for (int st = 0; st < HOOK_STAGE_COUNT; st++)
 		for (size_t i = 0; i < s->hooks[st].n; i++)
 			if (!is_abs(s->hooks[st].hooks[i].path))
