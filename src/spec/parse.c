@@ -469,6 +469,18 @@ static int parse_devices(json_object *lx, struct spec *s, husk_error **err)
 	return 0;
 }
 
+static int check_sysctl(const struct spec *s, husk_error **err)
+{
+	if (s->sysctl == NULL)
+		return 0;
+	json_object_object_foreach(s->sysctl, key, val)
+	{
+		if (!json_is_string(val))
+			return husk_fail(err, 0, "config.json: linux.sysctl.%s: must be a string", key);
+	}
+	return 0;
+}
+
 static int parse_time_offsets(json_object *lx, struct spec *s, husk_error **err)
 {
 	static const char *const clocks[CLOCK_OFFSET_COUNT] = { "monotonic", "boottime" };
@@ -508,7 +520,7 @@ static int parse_linux(json_object *doc, struct spec *s, husk_error **err)
 	    (r = opt_string(lx, "linux", "rootfsPropagation", &s->rootfs_propagation, err)) < 0 ||
 	    (r = opt_string(lx, "linux", "cgroupsPath", &s->cgroups_path, err)) < 0 ||
 	    (r = opt_string(lx, "linux", "mountLabel", &s->mount_label, err)) < 0 ||
-	    (r = opt_object(lx, "linux", "sysctl", &s->sysctl, err)) < 0 ||
+	    (r = opt_object(lx, "linux", "sysctl", &s->sysctl, err)) < 0 || (r = check_sysctl(s, err)) < 0 ||
 	    (r = opt_object(lx, "linux", "resources", &s->resources, err)) < 0 ||
 	    (r = opt_object(lx, "linux", "seccomp", &s->seccomp, err)) < 0 ||
 	    (r = parse_time_offsets(lx, s, err)) < 0)
@@ -546,6 +558,13 @@ int spec_parse(const char *text, size_t len, struct spec **ret, husk_error **err
 	if (root && ((r = opt_string(root, "root", "path", &s->root_path, err)) < 0 ||
 		     (r = opt_bool(root, "root", "readonly", &s->root_readonly, err)) < 0))
 		return r;
+	if (s->annotations) {
+		json_object_object_foreach(s->annotations, key, val)
+		{
+			if (!json_is_string(val))
+				return husk_fail(err, 0, "config.json: annotations.%s: must be a string", key);
+		}
+	}
 	if ((r = parse_process(doc, s, err)) < 0 || (r = parse_mounts(doc, s, err)) < 0 ||
 	    (r = parse_hooks(doc, s, err)) < 0 || (r = parse_linux(doc, s, err)) < 0)
 		return r;

@@ -51,6 +51,11 @@ static int validate_process(const struct spec *s, husk_error **err)
 	if (p->cwd != NULL && !is_abs(p->cwd))
 		return husk_fail(err, 0, "config.json: process.cwd: \"%s\" is not an absolute path",
 				 p->cwd);
+	for (size_t i = 0; i < p->n_rlimits; i++)
+		for (size_t k = 0; k < i; k++)
+			if (p->rlimits[k].resource == p->rlimits[i].resource)
+				return husk_fail(err, 0, "config.json: process.rlimits[%zu].type: %s given twice",
+						 i, p->rlimits[i].type);
 	for (size_t i = 0; p->env && p->env[i]; i++)
 		if (strchr(p->env[i], '=') == NULL)
 			return husk_fail(err, 0, "config.json: process.env[%zu]: \"%s\" is not NAME=VALUE",
@@ -64,11 +69,13 @@ static int validate_namespaces(const struct spec *s, husk_error **err)
 		return husk_fail(err, 0, "config.json: hostname: needs a new uts namespace");
 	if (s->domainname && *s->domainname && !private_ns(s, NS_UTS))
 		return husk_fail(err, 0, "config.json: domainname: needs a new uts namespace");
+	const char *which = s->n_uid_mappings ? "uidMappings" : "gidMappings";
 	if ((s->n_uid_mappings || s->n_gid_mappings) && !private_ns(s, NS_USER))
-		return husk_fail(err, 0, "config.json: linux.uidMappings: need a new user namespace");
+		return husk_fail(err, 0, "config.json: linux.%s: need a new user namespace", which);
+	which = s->n_uid_mappings == 0 ? "uidMappings" : "gidMappings";
 	if (private_ns(s, NS_USER) && (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
-		return husk_fail(err, 0,
-				 "config.json: linux.uidMappings: a new user namespace needs uid and gid mappings");
+		return husk_fail(err, 0, "config.json: linux.%s: a new user namespace needs uid and gid mappings",
+				 which);
 	for (int t = 0; t < NS_COUNT; t++)
 		if (s->namespaces[t].path && !is_abs(s->namespaces[t].path))
 			return husk_fail(err, 0, "config.json: linux.namespaces: %s path \"%s\" is not absolute",
@@ -127,11 +134,14 @@ int spec_validate(const struct spec *s, husk_error **err)
 			return husk_fail(err, 0, "config.json: mounts[%zu]: an idmapped mount needs both uidMappings and gidMappings",
 					 i);
 	}
+	static const char *const stages[HOOK_STAGE_COUNT] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"
+	};
 	for (int st = 0; st < HOOK_STAGE_COUNT; st++)
 		for (size_t i = 0; i < s->hooks[st].n; i++)
 			if (!is_abs(s->hooks[st].hooks[i].path))
-				return husk_fail(err, 0, "config.json: hooks: \"%s\" is not an absolute path",
-						 s->hooks[st].hooks[i].path);
+				return husk_fail(err, 0, "config.json: hooks.%s[%zu].path: \"%s\" is not an absolute path",
+						 stages[st], i, s->hooks[st].hooks[i].path);
 	if ((r = validate_namespaces(s, err)) < 0 || (r = validate_linux(s, err)) < 0)
 		return r;
 	return 0;

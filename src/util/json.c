@@ -13,19 +13,24 @@ int json_parse_text(const char *text, size_t len, json_object **ret, husk_error 
 	json_object *v = json_tokener_parse_ex(tok, text, (int) len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
+	if (v == NULL && jerr == json_tokener_continue) {
+		/* A bare number is complete only once the input ends: say so. */
+		v = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		if (jerr == json_tokener_continue)
+			jerr = json_tokener_error_parse_eof;
+	}
 	json_tokener_free(tok);
 	if (v != NULL && jerr == json_tokener_success) {
-		/* Only white space may follow the value. */
-		while (end < len && strchr(" \t\r\n", text[end]))
+		/* Only white space may follow the value (memchr, not strchr:
+		 * a NUL byte is not white space). */
+		while (end < len && text[end] != '\0' && memchr(" \t\r\n", text[end], 4))
 			end++;
 		if (end == len) {
 			*ret = v;
 			return 0;
 		}
-		json_object_put(v);
 		jerr = json_tokener_error_parse_unexpected;
-	} else if (jerr == json_tokener_continue) {
-		jerr = json_tokener_error_parse_eof;
 	}
 	json_object_put(v);
 	int line = 1, col = 1;

@@ -43,7 +43,8 @@ int signal_parse(const char *s, int *ret, husk_error **err)
 		int sig = max ? SIGRTMAX : SIGRTMIN;
 		const char *rest = name + 5;
 		if (*rest != '\0') {
-			if ((*rest != '+' && *rest != '-') || parse_number(rest + 1, &n) < 0)
+			if ((*rest != '+' && *rest != '-') || parse_number(rest + 1, &n) < 0 || n < 0 ||
+			    n > SIGRTMAX - SIGRTMIN)
 				return husk_fail(err, 0, "invalid signal \"%s\"", s);
 			sig += *rest == '+' ? n : -n;
 		}
