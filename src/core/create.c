@@ -19,9 +19,10 @@
 #include "linux/idmap.h"
 #include "linux/init.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
 #include "linux/sync.h"
-#include "linux/sysctl.h"
+#include "linux/sysctls.h"
 #include "spec/spec.h"
 #include "state/state.h"
 #include "util/cleanup.h"
@@ -42,6 +43,8 @@ struct creation {
 	int start_fd;
 	int sync_fd;
 	int *mount_fds;      /* idmapped trees, one slot per mount */
+	struct seccomp_program seccomp;
+	const char *id;
 	pid_t pid;
 };
 
@@ -62,6 +65,7 @@ static void creation_release(struct creation *c, bool failed)
 	free(c->mount_fds);
 	closep(&c->sync_fd);
 	closep(&c->root_fd);
+	seccomp_program_free(&c->seccomp);
 	spec_free(c->spec);
 	free(c->config_text);
 	free(c->bundle);
@@ -130,6 +134,19 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 	return 0;
 }
 
+/* The seccomp notify fd of the container process, handed on to the
+ * listener named in the config (a sync_fd_handler; owns fd). */
+static int forward_notify(void *ctx, int fd, husk_error **err)
+{
+	struct creation *c = ctx;
+	cleanup_close int notify = fd;
+	cleanup_free char *state = state_hook_json(c->id, "creating", c->pid, c->bundle,
+						   c->spec->annotations);
+	if (state == NULL)
+		return husk_fail(err, ENOMEM, "seccomp listener");
+	return seccomp_send_listener(&c->seccomp, notify, state, c->pid, err);
+}
+
 /* Waits for the container process to be set up, running the prestart and
  * createRuntime hooks when it asks (its mounts made, before pivot_root). */
 static int wait_ready(const struct create_options *o, struct creation *c, husk_error **err)
@@ -139,6 +156,15 @@ static int wait_ready(const struct create_options *o, struct creation *c, husk_e
 	for (;;) {
 		if ((r = sync_recv(c->sync_fd, &m, "container process", err)) < 0)
 			return r;
+		if (r == 1)
+			return husk_fail(err, 0, "the container process exited unexpectedly");
+		if (m.type == SYNC_SECCOMP && m.fd >= 0) {
+			if ((r = forward_notify(c, m.fd, err)) < 0)
+				return r;
+			continue;
+		}
+		if (m.fd >= 0)
+			close(m.fd);
 		if (m.type == SYNC_READY)
 			return 0;
 		if (m.type == SYNC_ERROR)
@@ -164,8 +190,10 @@ static int create_container(const struct create_options *o, bool run, struct cre
 			    husk_error **err)
 {
 	int r;
+	c->id = o->id;
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
-	    (r = sysctl_validate(c->spec, err)) < 0)
+	    (r = sysctl_validate(c->spec, err)) < 0 ||
+	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
 		return r;
 	if (c->spec->process.terminal && o->console_socket == NULL)
 		return husk_fail(err, 0, "process.terminal is set but no --console-socket was given");
@@ -185,7 +213,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	struct init_config ic = {
 		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
 		.no_new_keyring = o->no_new_keyring,
-		.start_fd = c->start_fd, .mount_fds = c->mount_fds, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.start_fd = c->start_fd, .mount_fds = c->mount_fds, .seccomp = &c->seccomp,
+		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
 	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));
@@ -212,7 +241,7 @@ int container_create(const struct create_options *o, husk_error **err)
 	int r = create_container(o, false, &c, err);
 	/* The child closes its end once it no longer dies with us. */
 	if (r >= 0)
-		r = sync_wait_eof(c.sync_fd, "container process", err);
+		r = sync_wait_eof(c.sync_fd, "container process", NULL, NULL, err);
 	creation_release(&c, r < 0);
 	return r < 0 ? husk_wrap(err, "create %s", o->id) : 0;
 }
@@ -267,7 +296,7 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	int r = create_container(o, true, &c, err);
 	/* EOF: the container process has exec'd its program. */
 	if (r >= 0)
-		r = sync_wait_eof(c.sync_fd, "container process", err);
+		r = sync_wait_eof(c.sync_fd, "container process", forward_notify, &c, err);
 	if (r >= 0)
 		core_run_hooks_warn(c.spec, HOOK_POSTSTART, o->id, "running", c.pid, c.bundle);
 	pid_t pid = c.pid;

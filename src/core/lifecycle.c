@@ -14,6 +14,7 @@
 
 #include "core/internal.h"
 #include "linux/hooks.h"
+#include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
 #include "spec/spec.h"
 #include "state/state.h"
@@ -77,6 +78,32 @@ static void handle_close(struct handle *h)
 }
 #define cleanup_handle __attribute__((cleanup(handle_close)))
 
+/* The seccomp notify fd the container process sends when it installs its
+ * filter right before exec, handed on to the configured listener. */
+static int forward_notify(void *ctx, int fd, husk_error **err)
+{
+	const struct handle *h = ctx;
+	cleanup_close int notify = fd;
+	cleanup_spec struct spec *s = NULL;
+	int r = spec_load(h->dir.fd, &s, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	json_object *sc = s->seccomp, *path = NULL, *meta = NULL;
+	json_object_object_get_ex(sc, "listenerPath", &path);
+	json_object_object_get_ex(sc, "listenerMetadata", &meta);
+	struct seccomp_program listener = {
+		.listener_path = json_object_get_string(path),
+		.listener_metadata = meta ? json_object_get_string(meta) : NULL,
+	};
+	if (listener.listener_path == NULL)
+		return husk_fail(err, 0, "seccomp: no listenerPath");
+	cleanup_free char *state = state_hook_json(h->dir.id, "created", h->st.pid, h->st.bundle,
+						   s->annotations);
+	if (state == NULL)
+		return husk_fail(err, ENOMEM, "seccomp listener");
+	return seccomp_send_listener(&listener, notify, state, h->st.pid, err);
+}
+
 int container_start(const char *root, const char *id, husk_error **err)
 {
 	cleanup_handle struct handle h;
@@ -93,7 +120,7 @@ int container_start(const char *root, const char *id, husk_error **err)
 	default:
 		return husk_fail(err, 0, "cannot start an already %s container", status_name(h.status));
 	}
-	if ((r = start_socket_trigger(h.dir.fd, err)) < 0)
+	if ((r = start_socket_trigger(h.dir.fd, forward_notify, &h, err)) < 0)
 		return husk_wrap(err, "start %s", id);
 	run_recorded_hooks(&h, HOOK_POSTSTART, "running");
 	return 0;

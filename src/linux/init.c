@@ -20,7 +20,7 @@
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/proc.h"
-#include "linux/sysctl.h"
+#include "linux/sysctls.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
@@ -138,6 +138,19 @@ static int create_hooks(struct init_config *c, int sync_fd, husk_error **err)
 	return run_hooks(c, HOOK_CREATE_CONTAINER, "creating", err);
 }
 
+/* Installs the filter; a notify fd goes to husk over report_fd (it hands
+ * it to the listener) and is closed here. */
+static int install_seccomp(const struct init_config *c, int report_fd, husk_error **err)
+{
+	int notify_fd;
+	int r = seccomp_install(c->seccomp, &notify_fd, err);
+	if (r < 0 || notify_fd < 0)
+		return r;
+	r = sync_send_fd(report_fd, SYNC_SECCOMP, notify_fd, err);
+	close(notify_fd);
+	return r;
+}
+
 /* Sets up everything up to the point where only exec is left. */
 static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, husk_error **err)
 {
@@ -180,6 +193,11 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	/* Capabilities around the switch to the container's user: the
 	 * bounding set is dropped while husk still has CAP_SETPCAP, and
 	 * permitted caps survive setuid only through keep-caps. */
+	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
+	 * filter: it goes in now, before the capabilities are dropped.
+	 * Otherwise as late as possible, just before exec. */
+	if (!s->process.no_new_privileges && (r = install_seccomp(c, sync_fd, err)) < 0)
+		return r;
 	struct caps caps;
 	bool with_caps = s->process.has_capabilities;
 	if (with_caps) {
@@ -238,6 +256,8 @@ static __attribute__((noreturn)) void container_main(struct init_config *c, int 
 	/* startContainer: in the container, after start, before the exec. */
 	if (has_hooks(c->spec, HOOK_START_CONTAINER) &&
 	    run_hooks(c, HOOK_START_CONTAINER, "created", &err) < 0)
+		goto fail;
+	if (c->spec->process.no_new_privileges && install_seccomp(c, report_fd, &err) < 0)
 		goto fail;
 	reset_signals();
 	process_exec(&plan, &err);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -20,6 +21,7 @@ struct init_config {
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
 	int start_fd;              /* listening start socket; -1 under `run` */
 	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
+	const struct seccomp_program *seccomp; /* compiled by the parent; len 0: none */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
 	/* The parent's fds the child closes first: above all the state
 	 * directory, whose flock the child would otherwise share and hold

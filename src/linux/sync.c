@@ -13,11 +13,23 @@ int sync_pair(int fds[2], husk_error **err)
 	return 0;
 }
 
-static int send_msg(int fd, const struct sync_msg *m, size_t len)
+static int send_msg(int fd, const struct sync_msg *m, size_t len, int pass_fd)
 {
+	struct iovec iov = { .iov_base = (void *) m, .iov_len = len };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pass_fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
 	ssize_t r;
 	do
-		r = send(fd, m, len, MSG_NOSIGNAL);
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : 0;
 }
@@ -25,9 +37,18 @@ static int send_msg(int fd, const struct sync_msg *m, size_t len)
 int sync_send(int fd, enum sync_type type, int32_t value, husk_error **err)
 {
 	struct sync_msg m = { .type = type, .value = value };
-	int r = send_msg(fd, &m, offsetof(struct sync_msg, text));
+	int r = send_msg(fd, &m, offsetof(struct sync_msg, text), -1);
 	if (r < 0)
 		return husk_fail(err, -r, "sync: send");
+	return 0;
+}
+
+int sync_send_fd(int fd, enum sync_type type, int pass_fd, husk_error **err)
+{
+	struct sync_msg m = { .type = type };
+	int r = send_msg(fd, &m, offsetof(struct sync_msg, text), pass_fd);
+	if (r < 0)
+		return husk_fail(err, -r, "sync: send fd");
 	return 0;
 }
 
@@ -37,7 +58,7 @@ void sync_send_error(int fd, const husk_error *err)
 	const char *text = err && err->msg ? err->msg : "unknown error";
 	size_t n = strnlen(text, sizeof(m.text) - 1);
 	memcpy(m.text, text, n);
-	send_msg(fd, &m, offsetof(struct sync_msg, text) + n + 1);
+	send_msg(fd, &m, offsetof(struct sync_msg, text) + n + 1, -1);
 }
 
 int sync_error(const struct sync_msg *m, husk_error **err)
@@ -53,19 +74,30 @@ int sync_error(const struct sync_msg *m, husk_error **err)
 
 int sync_recv(int fd, struct sync_msg *m, const char *peer, husk_error **err)
 {
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = m, .iov_len = offsetof(struct sync_msg, fd) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	ssize_t r;
 	do
-		r = recv(fd, m, sizeof(*m), 0);
+		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return husk_fail(err, errno, "sync: receive from %s", peer);
 	if (r == 0)
-		return husk_fail(err, 0, "%s exited unexpectedly", peer);
-	if ((size_t) r < offsetof(struct sync_msg, text))
+		return 1;
+	m->fd = -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&m->fd, CMSG_DATA(cm), sizeof(int));
+	if ((size_t) r < offsetof(struct sync_msg, text)) {
+		if (m->fd >= 0)
+			close(m->fd);
 		return husk_fail(err, 0, "sync: short message from %s", peer);
-	m->text[sizeof(m->text) - 1] = '\0';
+	}
 	if ((size_t) r == offsetof(struct sync_msg, text))
 		m->text[0] = '\0';
+	m->text[sizeof(m->text) - 1] = '\0';
 	return 0;
 }
 
@@ -76,6 +108,10 @@ int sync_expect(int fd, enum sync_type want, const char *peer, int32_t *ret_valu
 	int r = sync_recv(fd, &m, peer, err);
 	if (r < 0)
 		return r;
+	if (r == 1)
+		return husk_fail(err, 0, "%s exited unexpectedly", peer);
+	if (m.fd >= 0)
+		close(m.fd);
 	if (m.type == SYNC_ERROR)
 		return sync_error(&m, err);
 	if (m.type != want)
@@ -85,19 +121,23 @@ int sync_expect(int fd, enum sync_type want, const char *peer, int32_t *ret_valu
 	return 0;
 }
 
-int sync_wait_eof(int fd, const char *peer, husk_error **err)
+int sync_wait_eof(int fd, const char *peer, sync_fd_handler on_seccomp, void *ctx,
+		  husk_error **err)
 {
-	struct sync_msg m;
-	ssize_t r;
-	do
-		r = recv(fd, &m, sizeof(m), 0);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	if (r < 0)
-		return husk_fail(err, errno, "sync: receive from %s", peer);
-	m.text[sizeof(m.text) - 1] = '\0';
-	if (m.type != SYNC_ERROR)
+	for (;;) {
+		struct sync_msg m;
+		int r = sync_recv(fd, &m, peer, err);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if (m.type == SYNC_SECCOMP && m.fd >= 0 && on_seccomp) {
+			if ((r = on_seccomp(ctx, m.fd, err)) < 0)
+				return r;
+			continue;
+		}
+		if (m.fd >= 0)
+			close(m.fd);
+		if (m.type == SYNC_ERROR)
+			return sync_error(&m, err);
 		return husk_fail(err, 0, "sync: unexpected message %u from %s", m.type, peer);
-	return sync_error(&m, err);
+	}
 }

@@ -16,18 +16,24 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, h
 	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_fail(err, errno, "open %s", path);
+	int r = read_fd_all(fd, ret_buf, ret_len, err);
+	return r < 0 ? husk_wrap(err, "%s", path) : 0;
+}
+
+int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err)
+{
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return husk_fail(err, errno, "stat %s", path);
+	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return husk_fail(err, errno, "stat");
 	size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, len = 0;
 	cleanup_free char *buf = malloc(cap);
 	if (buf == NULL)
-		return husk_fail(err, ENOMEM, "read %s", path);
+		return husk_fail(err, ENOMEM, "read");
 	for (;;) {
 		if (len + 1 >= cap) {
 			char *n = realloc(buf, cap * 2);
 			if (n == NULL)
-				return husk_fail(err, ENOMEM, "read %s", path);
+				return husk_fail(err, ENOMEM, "read");
 			buf = n;
 			cap *= 2;
 		}
@@ -35,7 +41,7 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, h
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return husk_fail(err, errno, "read %s", path);
+			return husk_fail(err, errno, "read");
 		if (r == 0)
 			break;
 		len += r;

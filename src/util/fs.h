@@ -9,6 +9,9 @@
 /* Reads a whole file (relative to dirfd) into a NUL-terminated buffer. */
 int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, husk_error **err);
 
+/* Reads fd from offset 0 to its end into a NUL-terminated buffer. */
+int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err);
+
 /* Writes buf to fd, retrying on short writes and EINTR. */
 int write_all(int fd, const void *buf, size_t len);
 

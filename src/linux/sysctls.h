@@ -1,8 +1,8 @@
 /* linux.sysctl: only keys that belong to a namespace the container has
  * of its own are accepted (ipc: kernel.msg*, kernel.sem, kernel.shm*,
  * fs.mqueue.*; uts: kernel.hostname, kernel.domainname; net: net.*). */
-#ifndef HUSK_LINUX_SYSCTL_H
-#define HUSK_LINUX_SYSCTL_H
+#ifndef HUSK_LINUX_SYSCTLS_H
+#define HUSK_LINUX_SYSCTLS_H
 
 #include "spec/spec.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-#include "linux/sysctl.h"
+#include "linux/sysctls.h"
 
 #include <errno.h>
 #include <stdio.h>
