@@ -18,6 +18,7 @@
 #include "linux/hooks.h"
 #include "linux/idmap.h"
 #include "linux/init.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
@@ -134,6 +135,14 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 	return 0;
 }
 
+/* LISTEN_FDS from husk's environment (socket activation), as runc reads it. */
+static int listen_fds(void)
+{
+	const char *v = getenv("LISTEN_FDS");
+	int n = v ? atoi(v) : 0;
+	return n > 0 && n < 65536 ? n : 0;
+}
+
 /* The seccomp notify fd of the container process, handed on to the
  * listener named in the config (a sync_fd_handler; owns fd). */
 static int forward_notify(void *ctx, int fd, husk_error **err)
@@ -192,7 +201,7 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	int r;
 	c->id = o->id;
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
-	    (r = sysctl_validate(c->spec, err)) < 0 ||
+	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
 		return r;
 	if (c->spec->process.terminal && o->console_socket == NULL)
@@ -214,7 +223,7 @@ static int create_container(const struct create_options *o, bool run, struct cre
 		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
 		.no_new_keyring = o->no_new_keyring,
 		.start_fd = c->start_fd, .mount_fds = c->mount_fds, .seccomp = &c->seccomp,
-		.preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+		.listen_fds = listen_fds(), .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
 	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));

@@ -18,6 +18,8 @@
 
 #include "linux/caps.h"
 #include "linux/hooks.h"
+#include "linux/lsm.h"
+#include "linux/scheduling.h"
 #include "linux/namespaces.h"
 #include "linux/proc.h"
 #include "linux/sysctls.h"
@@ -188,7 +190,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0))
 		return r;
-	if ((r = process_set_rlimits(&s->process, err)) < 0)
+	if ((r = process_set_rlimits(&s->process, err)) < 0 ||
+	    (r = process_set_scheduling(&s->process, err)) < 0)
 		return r;
 	/* Capabilities around the switch to the container's user: the
 	 * bounding set is dropped while husk still has CAP_SETPCAP, and
@@ -209,14 +212,23 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (with_caps && (r = caps_after_identity(&caps, err)) < 0)
 		return r;
+	if ((r = lsm_apply(&s->process, err)) < 0)
+		return r;
 	if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_fail(err, errno, "set no_new_privs");
 	if (s->personality_domain &&
 	    personality(strcmp(s->personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
 		return husk_fail(err, errno, "set personality %s", s->personality_domain);
-	if ((r = process_plan(&s->process, plan, err)) < 0)
+	if ((r = process_plan(&s->process, c->listen_fds, plan, err)) < 0)
 		return r;
-	return prepare_fds(c->preserve_fds, err);
+	/* From now on processes may join the container (`husk exec`) while
+	 * this one still runs the husk binary: non-dumpable, its
+	 * /proc/<pid>/exe (the binary on the host) cannot be opened by them
+	 * without CAP_SYS_PTRACE over husk's user namespace (CVE-2019-5736).
+	 * exec resets it for the user's program. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return husk_fail(err, errno, "set non-dumpable");
+	return prepare_fds(c->preserve_fds + c->listen_fds, err);
 }
 
 /* Under `create`: blocks until `husk start` connects.  The connection is

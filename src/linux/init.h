@@ -23,6 +23,8 @@ struct init_config {
 	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
 	const struct seccomp_program *seccomp; /* compiled by the parent; len 0: none */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
+	int listen_fds;            /* LISTEN_FDS of husk's environment: n more fds
+				    * pass, and LISTEN_FDS/LISTEN_PID are set */
 	/* The parent's fds the child closes first: above all the state
 	 * directory, whose flock the child would otherwise share and hold
 	 * while it waits for `start`. */

@@ -96,7 +96,8 @@ static char *home_of(uid_t uid)
 	return strdup("/");
 }
 
-int process_plan(const struct spec_process *p, struct exec_plan *plan, husk_error **err)
+int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan *plan,
+		 husk_error **err)
 {
 	int r = find_program(p->args[0], env_get(p->env, "PATH"), &plan->path, err);
 	if (r < 0)
@@ -105,15 +106,20 @@ int process_plan(const struct spec_process *p, struct exec_plan *plan, husk_erro
 	size_t n = 0;
 	while (p->env && p->env[n])
 		n++;
-	plan->envp = calloc(n + 2, sizeof(char *));
+	plan->envp = calloc(n + 4, sizeof(char *));
 	if (plan->envp == NULL)
 		return husk_fail(err, ENOMEM, "environment");
 	memcpy(plan->envp, p->env ? p->env : (const char *[]) { NULL }, n * sizeof(char *));
 	if (env_get(p->env, "HOME") == NULL) {
 		cleanup_free char *home = home_of(p->uid);
-		if (home == NULL || asprintf(&plan->envp[n], "HOME=%s", home) < 0)
+		if (home == NULL || asprintf(&plan->envp[n++], "HOME=%s", home) < 0)
 			return husk_fail(err, ENOMEM, "environment");
 	}
+	/* Socket activation: the fds follow the preserved ones, and the
+	 * program is PID 1 of its namespace, or the caller's notion of it. */
+	if (listen_fds > 0 && (asprintf(&plan->envp[n++], "LISTEN_FDS=%d", listen_fds) < 0 ||
+			       (plan->envp[n++] = strdup("LISTEN_PID=1")) == NULL))
+		return husk_fail(err, ENOMEM, "environment");
 	return 0;
 }
 

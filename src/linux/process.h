@@ -9,7 +9,7 @@
 struct exec_plan {
 	char *path;      /* resolved program */
 	char **argv;     /* borrowed from the spec */
-	char **envp;     /* spec env, plus HOME when missing */
+	char **envp;     /* spec env, plus HOME when missing, plus LISTEN_FDS */
 };
 
 int process_set_rlimits(const struct spec_process *p, husk_error **err);
@@ -20,7 +20,8 @@ int process_set_identity(const struct spec_process *p, bool in_userns, husk_erro
 
 /* Resolves argv[0] on the container's PATH (from process.env) and builds
  * the environment; done inside the container, after pivot_root. */
-int process_plan(const struct spec_process *p, struct exec_plan *plan, husk_error **err);
+int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan *plan,
+		 husk_error **err);
 
 /* Only returns on failure. */
 int process_exec(const struct exec_plan *plan, husk_error **err);

@@ -245,6 +245,81 @@ static int parse_user(json_object *proc, struct spec_process *p, husk_error **er
 	return 0;
 }
 
+/* A name from a fixed table; -1 when absent from it. */
+static int lookup(const char *const *names, const int *values, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return values[i];
+	return -1;
+}
+
+static int parse_io_priority(json_object *proc, struct spec_process *p, husk_error **err)
+{
+	static const char *const names[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+	static const int values[] = { 1, 2, 3 };
+	json_object *io = NULL;
+	const char *cls = NULL;
+	int64_t prio = 0;
+	int r = opt_object(proc, "process", "ioPriority", &io, err);
+	if (r < 0 || io == NULL)
+		return r;
+	if ((r = opt_string(io, "process.ioPriority", "class", &cls, err)) < 0 ||
+	    (r = opt_int(io, "process.ioPriority", "priority", 0, 7, &prio, NULL, err)) < 0)
+		return r;
+	p->io_class = lookup(names, values, 3, cls);
+	if (p->io_class < 0)
+		return bad(err, "process.ioPriority.class", "must be IOPRIO_CLASS_RT, _BE or _IDLE");
+	p->io_priority = prio;
+	p->has_io_priority = true;
+	return 0;
+}
+
+static int parse_scheduler(json_object *proc, struct spec_process *p, husk_error **err)
+{
+	static const char *const policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+						"SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE" };
+	static const int policy_values[] = { 0, 1, 2, 3, 4, 5, 6 };
+	static const char *const flag_names[] = { "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+						  "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
+						  "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+						  "SCHED_FLAG_UTIL_CLAMP_MAX" };
+	static const int flag_values[] = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40 };
+	json_object *sc = NULL;
+	const char *policy = NULL;
+	const char **flags = NULL;
+	int64_t nice = 0, prio = 0, runtime = 0, deadline = 0, period = 0;
+	struct spec_scheduler *s = &p->scheduler;
+	const char *f = "process.scheduler";
+	int r = opt_object(proc, "process", "scheduler", &sc, err);
+	if (r < 0 || sc == NULL)
+		return r;
+	if ((r = opt_string(sc, f, "policy", &policy, err)) < 0 ||
+	    (r = opt_int(sc, f, "nice", -20, 19, &nice, NULL, err)) < 0 ||
+	    (r = opt_int(sc, f, "priority", 0, 99, &prio, NULL, err)) < 0 ||
+	    (r = opt_int(sc, f, "runtime", 0, INT64_MAX, &runtime, NULL, err)) < 0 ||
+	    (r = opt_int(sc, f, "deadline", 0, INT64_MAX, &deadline, NULL, err)) < 0 ||
+	    (r = opt_int(sc, f, "period", 0, INT64_MAX, &period, NULL, err)) < 0 ||
+	    (r = opt_strings(sc, f, "flags", &flags, err)) < 0)
+		return r;
+	*s = (struct spec_scheduler) { .nice = nice, .priority = prio, .runtime = runtime,
+				       .deadline = deadline, .period = period };
+	s->policy = lookup(policies, policy_values, 7, policy);
+	for (size_t i = 0; flags && flags[i] && s->policy >= 0; i++) {
+		int v = lookup(flag_names, flag_values, 7, flags[i]);
+		if (v < 0) {
+			free(flags);
+			return husk_fail(err, 0, "config.json: process.scheduler.flags[%zu]: unknown flag %s", i, flags[i]);
+		}
+		s->flags |= v;
+	}
+	free(flags);
+	if (s->policy < 0)
+		return bad(err, "process.scheduler.policy", "unknown policy");
+	p->has_scheduler = true;
+	return 0;
+}
+
 static int parse_process(json_object *doc, struct spec *s, husk_error **err)
 {
 	json_object *proc = NULL, *caps = NULL, *console = NULL;
@@ -267,6 +342,8 @@ static int parse_process(json_object *doc, struct spec *s, husk_error **err)
 	p->has_oom_score_adj = given;
 	p->oom_score_adj = given ? v : 0;
 	if ((r = parse_user(proc, p, err)) < 0 || (r = parse_rlimits(proc, p, err)) < 0)
+		return r;
+	if ((r = parse_io_priority(proc, p, err)) < 0 || (r = parse_scheduler(proc, p, err)) < 0)
 		return r;
 	if ((r = opt_object(proc, "process", "consoleSize", &console, err)) < 0)
 		return r;

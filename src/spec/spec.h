@@ -106,6 +106,17 @@ struct spec_process {
 	int oom_score_adj;
 	const char *apparmor_profile;
 	const char *selinux_label;
+	bool has_io_priority;
+	int io_class;            /* IOPRIO_CLASS_* */
+	int io_priority;
+	bool has_scheduler;
+	struct spec_scheduler {
+		int policy;          /* SCHED_* */
+		int nice;
+		int priority;
+		uint64_t flags;      /* SCHED_FLAG_* */
+		uint64_t runtime, deadline, period;
+	} scheduler;
 };
 
 enum time_clock { CLOCK_OFFSET_MONOTONIC, CLOCK_OFFSET_BOOTTIME, CLOCK_OFFSET_COUNT };
