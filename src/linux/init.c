@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -10,22 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/caps.h"
 #include "linux/hooks.h"
-#include "linux/lsm.h"
-#include "linux/scheduling.h"
 #include "linux/namespaces.h"
 #include "linux/proc.h"
-#include "linux/sysctls.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
+#include "linux/sysctls.h"
 #include "state/state.h"
 #include "util/cleanup.h"
 
@@ -50,18 +45,6 @@ static int join_session_keyring(const char *id, husk_error **err)
 {
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id) < 0 && errno != ENOSYS)
 		return husk_fail(err, errno, "join a new session keyring");
-	return 0;
-}
-
-/* Every fd from 3 + preserve_fds up is closed at exec; the ones to
- * preserve lose FD_CLOEXEC. */
-static int prepare_fds(int preserve, husk_error **err)
-{
-	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return husk_fail(err, errno, "close_range");
-	for (int fd = 3; fd < 3 + preserve; fd++)
-		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
-			return husk_fail(err, errno, "preserve fd %d", fd);
 	return 0;
 }
 
@@ -140,19 +123,6 @@ static int create_hooks(struct init_config *c, int sync_fd, husk_error **err)
 	return run_hooks(c, HOOK_CREATE_CONTAINER, "creating", err);
 }
 
-/* Installs the filter; a notify fd goes to husk over report_fd (it hands
- * it to the listener) and is closed here. */
-static int install_seccomp(const struct init_config *c, int report_fd, husk_error **err)
-{
-	int notify_fd;
-	int r = seccomp_install(c->seccomp, &notify_fd, err);
-	if (r < 0 || notify_fd < 0)
-		return r;
-	r = sync_send_fd(report_fd, SYNC_SECCOMP, notify_fd, err);
-	close(notify_fd);
-	return r;
-}
-
 /* Sets up everything up to the point where only exec is left. */
 static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, husk_error **err)
 {
@@ -190,45 +160,11 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0))
 		return r;
-	if ((r = process_set_rlimits(&s->process, err)) < 0 ||
-	    (r = process_set_scheduling(&s->process, err)) < 0)
-		return r;
-	/* Capabilities around the switch to the container's user: the
-	 * bounding set is dropped while husk still has CAP_SETPCAP, and
-	 * permitted caps survive setuid only through keep-caps. */
-	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
-	 * filter: it goes in now, before the capabilities are dropped.
-	 * Otherwise as late as possible, just before exec. */
-	if (!s->process.no_new_privileges && (r = install_seccomp(c, sync_fd, err)) < 0)
-		return r;
-	struct caps caps;
-	bool with_caps = s->process.has_capabilities;
-	if (with_caps) {
-		caps_resolve(&s->process, &caps);
-		if ((r = caps_before_identity(&caps, err)) < 0)
-			return r;
-	}
-	if ((r = process_set_identity(&s->process, rc.in_userns, err)) < 0)
-		return r;
-	if (with_caps && (r = caps_after_identity(&caps, err)) < 0)
-		return r;
-	if ((r = lsm_apply(&s->process, err)) < 0)
-		return r;
-	if (s->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return husk_fail(err, errno, "set no_new_privs");
-	if (s->personality_domain &&
-	    personality(strcmp(s->personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
-		return husk_fail(err, errno, "set personality %s", s->personality_domain);
-	if ((r = process_plan(&s->process, c->listen_fds, plan, err)) < 0)
-		return r;
-	/* From now on processes may join the container (`husk exec`) while
-	 * this one still runs the husk binary: non-dumpable, its
-	 * /proc/<pid>/exe (the binary on the host) cannot be opened by them
-	 * without CAP_SYS_PTRACE over husk's user namespace (CVE-2019-5736).
-	 * exec resets it for the user's program. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return husk_fail(err, errno, "set non-dumpable");
-	return prepare_fds(c->preserve_fds + c->listen_fds, err);
+	struct process_setup ps = {
+		.process = &s->process, .seccomp = c->seccomp, .personality = s->personality_domain,
+		.in_userns = rc.in_userns, .listen_fds = c->listen_fds, .preserve_fds = c->preserve_fds,
+	};
+	return process_finalize(&ps, sync_fd, plan, err);
 }
 
 /* Under `create`: blocks until `husk start` connects.  The connection is
@@ -269,7 +205,9 @@ static __attribute__((noreturn)) void container_main(struct init_config *c, int 
 	if (has_hooks(c->spec, HOOK_START_CONTAINER) &&
 	    run_hooks(c, HOOK_START_CONTAINER, "created", &err) < 0)
 		goto fail;
-	if (c->spec->process.no_new_privileges && install_seccomp(c, report_fd, &err) < 0)
+	if (process_late_seccomp(&(struct process_setup) { .process = &c->spec->process,
+							    .seccomp = c->seccomp },
+				 report_fd, &err) < 0)
 		goto fail;
 	reset_signals();
 	process_exec(&plan, &err);

@@ -6,10 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "linux/caps.h"
+#include "linux/lsm.h"
+#include "linux/scheduling.h"
+#include "linux/sync.h"
 #include "util/cleanup.h"
 
 int process_set_rlimits(const struct spec_process *p, husk_error **err)
@@ -121,6 +129,80 @@ int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan 
 			       (plan->envp[n++] = strdup("LISTEN_PID=1")) == NULL))
 		return husk_fail(err, ENOMEM, "environment");
 	return 0;
+}
+
+/* Installs the filter; a notify fd goes to husk over report_fd (husk
+ * hands it to the listener) and is closed here. */
+static int install_seccomp(const struct seccomp_program *prog, int report_fd, husk_error **err)
+{
+	int notify_fd;
+	int r = seccomp_install(prog, &notify_fd, err);
+	if (r < 0 || notify_fd < 0)
+		return r;
+	r = sync_send_fd(report_fd, SYNC_SECCOMP, notify_fd, err);
+	close(notify_fd);
+	return r;
+}
+
+int process_late_seccomp(const struct process_setup *ps, int report_fd, husk_error **err)
+{
+	if (!ps->process->no_new_privileges || ps->seccomp == NULL)
+		return 0;
+	return install_seccomp(ps->seccomp, report_fd, err);
+}
+
+/* Every fd from 3 + preserve up is closed at exec; the ones to preserve
+ * lose FD_CLOEXEC. */
+static int prepare_fds(int preserve, husk_error **err)
+{
+	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return husk_fail(err, errno, "close_range");
+	for (int fd = 3; fd < 3 + preserve; fd++)
+		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+			return husk_fail(err, errno, "preserve fd %d", fd);
+	return 0;
+}
+
+int process_finalize(const struct process_setup *ps, int report_fd, struct exec_plan *plan,
+		     husk_error **err)
+{
+	const struct spec_process *p = ps->process;
+	int r;
+	if ((r = process_set_rlimits(p, err)) < 0 || (r = process_set_scheduling(p, err)) < 0)
+		return r;
+	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
+	 * filter: it goes in now, before the capabilities are dropped. */
+	if (!p->no_new_privileges && ps->seccomp && (r = install_seccomp(ps->seccomp, report_fd, err)) < 0)
+		return r;
+	/* The bounding set is dropped while husk still has CAP_SETPCAP, and
+	 * permitted caps survive setuid only through keep-caps. */
+	struct caps caps;
+	if (p->has_capabilities) {
+		caps_resolve(p, &caps);
+		if ((r = caps_before_identity(&caps, err)) < 0)
+			return r;
+	}
+	if ((r = process_set_identity(p, ps->in_userns, err)) < 0)
+		return r;
+	if (p->has_capabilities && (r = caps_after_identity(&caps, err)) < 0)
+		return r;
+	if ((r = lsm_apply(p, err)) < 0)
+		return r;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_fail(err, errno, "set no_new_privs");
+	if (ps->personality &&
+	    personality(strcmp(ps->personality, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
+		return husk_fail(err, errno, "set personality %s", ps->personality);
+	if ((r = process_plan(p, ps->listen_fds, plan, err)) < 0)
+		return r;
+	/* From now on processes may join the container (`husk exec`) while
+	 * this one still runs the husk binary: non-dumpable, its
+	 * /proc/<pid>/exe (the binary on the host) cannot be opened by them
+	 * without CAP_SYS_PTRACE over husk's user namespace (CVE-2019-5736).
+	 * exec resets it for the user's program. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return husk_fail(err, errno, "set non-dumpable");
+	return prepare_fds(ps->preserve_fds + ps->listen_fds, err);
 }
 
 int process_exec(const struct exec_plan *plan, husk_error **err)

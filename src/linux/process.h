@@ -3,6 +3,7 @@
 #ifndef HUSK_LINUX_PROCESS_H
 #define HUSK_LINUX_PROCESS_H
 
+#include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -11,6 +12,28 @@ struct exec_plan {
 	char **argv;     /* borrowed from the spec */
 	char **envp;     /* spec env, plus HOME when missing, plus LISTEN_FDS */
 };
+
+/* What process_finalize() needs: the process part of a config and the
+ * container facts it depends on.  Shared by create and exec. */
+struct process_setup {
+	const struct spec_process *process;
+	const struct seccomp_program *seccomp; /* may be empty */
+	const char *personality;               /* linux.personality.domain or NULL */
+	bool in_userns;
+	int listen_fds;
+	int preserve_fds;
+};
+
+/* Inside the container's namespaces and root: rlimits, scheduling,
+ * seccomp (when no_new_privs is off), capabilities around the uid/gid
+ * switch, LSM label, no_new_privs, personality, program lookup, fds.
+ * A seccomp notify fd made here goes to report_fd. */
+int process_finalize(const struct process_setup *ps, int report_fd, struct exec_plan *plan,
+		     husk_error **err);
+
+/* Just before exec: the seccomp filter when no_new_privs is on (the
+ * latest point, so husk's own syscalls are not filtered). */
+int process_late_seccomp(const struct process_setup *ps, int report_fd, husk_error **err);
 
 int process_set_rlimits(const struct spec_process *p, husk_error **err);
 
