@@ -28,6 +28,28 @@ int container_create(const struct create_options *o, husk_error **err);
 int container_run(const struct create_options *o, bool detach, bool keep, int *ret_status,
 		  husk_error **err);
 
+struct exec_options {
+	const char *root;
+	const char *id;
+	const char *process_file;     /* --process: a runtime-spec process JSON */
+	char **argv;                  /* the command, NULL-terminated (or NULL) */
+	const char *cwd;
+	const char **env;             /* NAME=VALUE added to the environment */
+	const char *user;             /* "uid[:gid]" */
+	const char **additional_gids;
+	const char **caps;            /* added to bounding, effective, permitted */
+	const char *console_socket;
+	const char *pid_file;
+	const char *apparmor;
+	const char *process_label;
+	int preserve_fds;
+	bool tty, detach, no_new_privs, ignore_paused;
+};
+
+/* `exec`: a new process in a running container; unless detach, waits and
+ * sets *ret_status as container_run does. */
+int container_exec(const struct exec_options *o, int *ret_status, husk_error **err);
+
 int container_start(const char *root, const char *id, husk_error **err);
 int container_kill(const char *root, const char *id, int sig, bool all, husk_error **err);
 int container_delete(const char *root, const char *id, bool force, husk_error **err);

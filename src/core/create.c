@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,7 +97,7 @@ static int load_bundle(const struct create_options *o, struct creation *c, husk_
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, husk_error **err)
+int core_write_pid_file(const char *path, pid_t pid, husk_error **err)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
@@ -130,7 +129,7 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
 	if (r < 0 || (r = state_write(&c->dir, &st, err)) < 0)
 		return r;
-	if (o->pid_file && (r = write_pid_file(o->pid_file, c->pid, err)) < 0)
+	if (o->pid_file && (r = core_write_pid_file(o->pid_file, c->pid, err)) < 0)
 		return r;
 	return 0;
 }
@@ -255,50 +254,12 @@ int container_create(const struct create_options *o, husk_error **err)
 	return r < 0 ? husk_wrap(err, "create %s", o->id) : 0;
 }
 
-/* Signals husk receives go to the container; SIGCHLD reports its exit.
- * They are blocked before the clone so none is lost, and read from a
- * signalfd; the container process unblocks them before exec. */
-static int forwarded_signals(sigset_t *set)
-{
-	sigfillset(set);
-	static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-				   SIGTRAP, SIGSYS };
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		sigdelset(set, own[i]);
-	return sigprocmask(SIG_BLOCK, set, NULL);
-}
-
-static int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status, husk_error **err)
-{
-	cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	if (sfd < 0)
-		return husk_fail(err, errno, "signalfd");
-	for (;;) {
-		int status;
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w < 0)
-			return husk_fail(err, errno, "wait for the container");
-		if (w == pid) {
-			*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-			return 0;
-		}
-		struct signalfd_siginfo si;
-		ssize_t n = read(sfd, &si, sizeof(si));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != sizeof(si))
-			return husk_fail(err, errno, "read signalfd");
-		if (si.ssi_signo != SIGCHLD)
-			kill(pid, si.ssi_signo);
-	}
-}
-
 int container_run(const struct create_options *o, bool detach, bool keep, int *ret_status,
 		  husk_error **err)
 {
 	sigset_t set, old;
 	sigprocmask(SIG_SETMASK, NULL, &old);
-	if (!detach && forwarded_signals(&set) < 0)
+	if (!detach && core_block_signals(&set) < 0)
 		return husk_fail(err, errno, "block signals");
 	struct creation c;
 	creation_init(&c);
@@ -317,7 +278,7 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	*ret_status = 0;
 	if (detach)
 		return 0;
-	r = wait_forwarding(pid, &set, ret_status, err);
+	r = core_wait_forwarding(pid, &set, ret_status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return husk_wrap(err, "run %s", o->id);

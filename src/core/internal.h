@@ -2,12 +2,43 @@
 #ifndef HUSK_CORE_INTERNAL_H
 #define HUSK_CORE_INTERNAL_H
 
+#include <signal.h>
 #include <sys/types.h>
 #include "spec/spec.h"
+#include "state/state.h"
+#include "util/error.h"
 
 /* Runs the hooks of a stage whose failure only warns (poststart,
  * poststop), as the runtime-spec asks. */
 void core_run_hooks_warn(const struct spec *s, enum hook_stage stage, const char *id,
 			 const char *status, pid_t pid, const char *bundle);
+
+/* Writes pid to path atomically (engines poll for the file). */
+int core_write_pid_file(const char *path, pid_t pid, husk_error **err);
+
+/* Blocks the signals a foreground husk forwards (set gets them); done
+ * before the clone so that none is lost. */
+int core_block_signals(sigset_t *set);
+
+/* Waits for pid, forwarding every signal of set but SIGCHLD; the status
+ * is the exit code, or 128+N for a death by signal N. */
+int core_wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status, husk_error **err);
+
+/* An open container: its directory (locked or not) and its state. */
+struct core_handle {
+	int root_fd;
+	struct state_dir dir;
+	struct container_state st;
+	enum container_status status;
+};
+
+int core_handle_open(const char *root, const char *id, bool lock, struct core_handle *h,
+		     husk_error **err);
+void core_handle_close(struct core_handle *h);
+#define cleanup_handle __attribute__((cleanup(core_handle_close)))
+
+/* A sync_fd_handler (ctx: struct core_handle *): hands a seccomp notify
+ * fd to the listener of the container's saved config. */
+int core_forward_notify(void *ctx, int fd, husk_error **err);
 
 #endif

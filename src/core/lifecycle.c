@@ -21,18 +21,10 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 
-/* An open container: its locked (or not) directory and its state. */
-struct handle {
-	int root_fd;
-	struct state_dir dir;
-	struct container_state st;
-	enum container_status status;
-};
-
-static int handle_open(const char *root, const char *id, bool lock, struct handle *h,
-		       husk_error **err)
+int core_handle_open(const char *root, const char *id, bool lock, struct core_handle *h,
+		     husk_error **err)
 {
-	*h = (struct handle) { .root_fd = -1, .dir = { .fd = -1 } };
+	*h = (struct core_handle) { .root_fd = -1, .dir = { .fd = -1 } };
 	int r = state_open_root(root, false, &h->root_fd, err);
 	if (r == -ENOENT) {
 		husk_error_freep(err);
@@ -57,7 +49,7 @@ void core_run_hooks_warn(const struct spec *s, enum hook_stage stage, const char
 }
 
 /* The config the container was created from, for its later hooks. */
-static void run_recorded_hooks(const struct handle *h, enum hook_stage stage, const char *status)
+static void run_recorded_hooks(const struct core_handle *h, enum hook_stage stage, const char *status)
 {
 	if (!(h->st.hooks & (1u << stage)))
 		return;
@@ -70,19 +62,18 @@ static void run_recorded_hooks(const struct handle *h, enum hook_stage stage, co
 	core_run_hooks_warn(s, stage, h->dir.id, status, h->st.pid, h->st.bundle);
 }
 
-static void handle_close(struct handle *h)
+void core_handle_close(struct core_handle *h)
 {
 	container_state_clear(&h->st);
 	state_dir_close(&h->dir);
 	closep(&h->root_fd);
 }
-#define cleanup_handle __attribute__((cleanup(handle_close)))
 
 /* The seccomp notify fd the container process sends when it installs its
  * filter right before exec, handed on to the configured listener. */
-static int forward_notify(void *ctx, int fd, husk_error **err)
+int core_forward_notify(void *ctx, int fd, husk_error **err)
 {
-	const struct handle *h = ctx;
+	const struct core_handle *h = ctx;
 	cleanup_close int notify = fd;
 	cleanup_spec struct spec *s = NULL;
 	int r = spec_load(h->dir.fd, &s, NULL, NULL, err);
@@ -106,8 +97,8 @@ static int forward_notify(void *ctx, int fd, husk_error **err)
 
 int container_start(const char *root, const char *id, husk_error **err)
 {
-	cleanup_handle struct handle h;
-	int r = handle_open(root, id, true, &h, err);
+	cleanup_handle struct core_handle h;
+	int r = core_handle_open(root, id, true, &h, err);
 	if (r < 0)
 		return r;
 	switch (h.status) {
@@ -120,7 +111,7 @@ int container_start(const char *root, const char *id, husk_error **err)
 	default:
 		return husk_fail(err, 0, "cannot start an already %s container", status_name(h.status));
 	}
-	if ((r = start_socket_trigger(h.dir.fd, forward_notify, &h, err)) < 0)
+	if ((r = start_socket_trigger(h.dir.fd, core_forward_notify, &h, err)) < 0)
 		return husk_wrap(err, "start %s", id);
 	run_recorded_hooks(&h, HOOK_POSTSTART, "running");
 	return 0;
@@ -128,7 +119,7 @@ int container_start(const char *root, const char *id, husk_error **err)
 
 /* A pidfd of the container process, checked against its recorded start
  * time so a recycled pid is never signalled. */
-static int open_process(const struct handle *h, husk_error **err)
+static int open_process(const struct core_handle *h, husk_error **err)
 {
 	int fd = syscall(SYS_pidfd_open, h->st.pid, 0);
 	if (fd < 0 && errno == ESRCH)
@@ -149,7 +140,7 @@ static int pidfd_kill(int pidfd, int sig)
 
 /* kill --all: every process in the container's pid namespace.  (With a
  * cgroup, the cgroup's member list is used instead.) */
-static int kill_all(const struct handle *h, int sig, husk_error **err)
+static int kill_all(const struct core_handle *h, int sig, husk_error **err)
 {
 	char path[64], want[64], got[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) h->st.pid);
@@ -177,8 +168,8 @@ static int kill_all(const struct handle *h, int sig, husk_error **err)
 
 int container_kill(const char *root, const char *id, int sig, bool all, husk_error **err)
 {
-	cleanup_handle struct handle h;
-	int r = handle_open(root, id, false, &h, err);
+	cleanup_handle struct core_handle h;
+	int r = core_handle_open(root, id, false, &h, err);
 	if (r < 0)
 		return r;
 	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING)
@@ -195,7 +186,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, husk_err
 
 /* SIGKILL and wait until the process is gone: a pidfd becomes readable
  * when its process exits, whether or not it is our child. */
-static int kill_and_wait(const struct handle *h, husk_error **err)
+static int kill_and_wait(const struct core_handle *h, husk_error **err)
 {
 	cleanup_close int pidfd = syscall(SYS_pidfd_open, h->st.pid, 0);
 	if (pidfd < 0)
@@ -213,8 +204,8 @@ static int kill_and_wait(const struct handle *h, husk_error **err)
 
 int container_delete(const char *root, const char *id, bool force, husk_error **err)
 {
-	cleanup_handle struct handle h;
-	int r = handle_open(root, id, true, &h, err);
+	cleanup_handle struct core_handle h;
+	int r = core_handle_open(root, id, true, &h, err);
 	if (r < 0)
 		return r;
 	switch (h.status) {

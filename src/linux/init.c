@@ -48,15 +48,6 @@ static int join_session_keyring(const char *id, husk_error **err)
 	return 0;
 }
 
-static void reset_signals(void)
-{
-	sigset_t none;
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* Settings written through the host's /proc (verified procfs), in this
  * process's new namespaces: oom_score_adj, time offsets, sysctls. */
 static int kernel_settings(const struct spec *s, husk_error **err)
@@ -209,7 +200,6 @@ static __attribute__((noreturn)) void container_main(struct init_config *c, int 
 							    .seccomp = c->seccomp },
 				 report_fd, &err) < 0)
 		goto fail;
-	reset_signals();
 	process_exec(&plan, &err);
 fail:
 	sync_send_error(report_fd, err);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,7 @@ static int find_program(const char *name, const char *path_env, char **ret, husk
 		free(cand);
 		dirs += n + (dirs[n] == ':');
 	}
-	return husk_fail(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+	return husk_fail(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
 /* HOME from the container's /etc/passwd (name:pw:uid:gid:gecos:home:shell),
@@ -207,6 +208,13 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 
 int process_exec(const struct exec_plan *plan, husk_error **err)
 {
+	/* The program starts with default dispositions and nothing blocked,
+	 * whatever husk had set for itself. */
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(plan->path, plan->argv, plan->envp);
 	return husk_fail(err, errno, "exec %s", plan->path);
 }

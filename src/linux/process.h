@@ -46,7 +46,8 @@ int process_set_identity(const struct spec_process *p, bool in_userns, husk_erro
 int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan *plan,
 		 husk_error **err);
 
-/* Only returns on failure. */
+/* Resets signal dispositions and mask, then execs; only returns on
+ * failure. */
 int process_exec(const struct exec_plan *plan, husk_error **err);
 
 #endif

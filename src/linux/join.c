@@ -1,0 +1,140 @@
+#include "linux/join.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/namespaces.h"
+#include "linux/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* The container process's namespaces of every type its config lists. */
+static int open_target_ns(const struct join_config *c, int fds[NS_COUNT], husk_error **err)
+{
+	for (int t = 0; t < NS_COUNT; t++)
+		fds[t] = -1;
+	for (int t = 0; t < NS_COUNT; t++) {
+		if (!c->container->namespaces[t].present)
+			continue;
+		static const char *const proc_names[NS_COUNT] = {
+			[NS_PID] = "pid", [NS_NET] = "net", [NS_MNT] = "mnt", [NS_IPC] = "ipc",
+			[NS_UTS] = "uts", [NS_USER] = "user", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
+		};
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) c->target, proc_names[t]);
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			int e = errno;
+			ns_close_all(fds);
+			return husk_fail(err, e, "open %s", path);
+		}
+	}
+	return 0;
+}
+
+/* Puts pid in every cgroup the target is in (v1 hierarchies and v2),
+ * before it runs anything of the user's. */
+static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
+{
+	char path[64], line[1024], pidbuf[16];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) target);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return husk_fail(err, errno, "open %s", path);
+	int n = snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *cg;
+		if (ctl == NULL || (cg = strchr(++ctl, ':')) == NULL)
+			continue;
+		*cg++ = '\0';
+		cg[strcspn(cg, "\n")] = '\0';
+		const char *dir = *ctl == '\0' ? "unified" : ctl;
+		if (strncmp(dir, "name=", 5) == 0)
+			dir += 5;
+		char procs[1400];
+		snprintf(procs, sizeof(procs), "/sys/fs/cgroup/%s%s/cgroup.procs", dir, cg);
+		cleanup_close int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* hierarchy not mounted here */
+		int r = write_all(fd, pidbuf, n);
+		if (r < 0)
+			return husk_fail(err, -r, "join cgroup %s", procs);
+	}
+	return 0;
+}
+
+static __attribute__((noreturn)) void joined_main(const struct join_config *c, int fds[NS_COUNT],
+						  int sync_fd)
+{
+	cleanup_error husk_error *err = NULL;
+	struct exec_plan plan = { 0 };
+	/* Before anything of the container can see this process: it runs
+	 * the husk binary, which must not be reachable through
+	 * /proc/<pid>/exe (CVE-2019-5736). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		husk_fail(&err, errno, "set non-dumpable");
+		goto fail;
+	}
+	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0 ||
+	    ns_join(fds, 1u << NS_USER, &err) < 0)
+		goto fail;
+	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		husk_fail(&err, errno, "become root in the user namespace");
+		goto fail;
+	}
+	/* The mount namespace last: entering it moves root and cwd into the
+	 * container. */
+	unsigned rest = ~((1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME));
+	if (ns_join(fds, rest, &err) < 0)
+		goto fail;
+	if (process_finalize(&c->setup, sync_fd, &plan, &err) < 0 ||
+	    process_late_seccomp(&c->setup, sync_fd, &err) < 0)
+		goto fail;
+	process_exec(&plan, &err);
+fail:
+	sync_send_error(sync_fd, err);
+	_exit(127);
+}
+
+int spawn_in_container(const struct join_config *c, pid_t *ret_pid, int *ret_sync_fd,
+		       husk_error **err)
+{
+	int fds[NS_COUNT], sv[2], r;
+	if ((r = open_target_ns(c, fds, err)) < 0)
+		return r;
+	if ((r = sync_pair(sv, err)) < 0) {
+		ns_close_all(fds);
+		return r;
+	}
+	cleanup_close int parent_end = sv[0], child_end = sv[1];
+	/* pid and time namespaces set by setns apply to our children. */
+	if ((r = ns_join(fds, (1u << NS_PID) | (1u << NS_TIME), err)) < 0) {
+		ns_close_all(fds);
+		return r;
+	}
+	pid_t pid = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		r = husk_fail(err, errno, "clone");
+		ns_close_all(fds);
+		return r;
+	}
+	if (pid == 0) {
+		close(parent_end);
+		joined_main(c, fds, child_end);
+	}
+	ns_close_all(fds);
+	closep(&child_end);
+	if ((r = join_cgroups(c->target, pid, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
+		kill(pid, SIGKILL);
+		return r;
+	}
+	*ret_pid = pid;
+	*ret_sync_fd = steal_fd(parent_end);
+	return 0;
+}
