@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "linux/namespaces.h"
 #include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
+#include "linux/terminal.h"
 #include "linux/sync.h"
 #include "linux/sysctls.h"
 #include "spec/spec.h"
@@ -42,6 +44,8 @@ struct creation {
 	int ns_fds[NS_COUNT];
 	int start_fd;
 	int sync_fd;
+	int console_fd;      /* the child's way to send the pty master */
+	int pty_peer;        /* run's own end, when husk relays the terminal */
 	int *mount_fds;      /* idmapped trees, one slot per mount */
 	struct seccomp_program seccomp;
 	const char *id;
@@ -60,6 +64,8 @@ static void creation_release(struct creation *c, bool failed)
 		state_dir_close(&c->dir);
 	ns_close_all(c->ns_fds);
 	closep(&c->start_fd);
+	closep(&c->console_fd);
+	closep(&c->pty_peer);
 	if (c->mount_fds)
 		idmap_close(c->mount_fds, c->spec->n_mounts);
 	free(c->mount_fds);
@@ -134,6 +140,27 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 	return 0;
 }
 
+/* Where the container's pty master goes: the --console-socket, or, for a
+ * foreground run, a socketpair whose other end husk relays through. */
+static int open_console(const struct create_options *o, bool foreground, struct creation *c,
+			husk_error **err)
+{
+	if (!c->spec->process.terminal)
+		return 0;
+	if (o->console_socket) {
+		c->console_fd = terminal_connect(o->console_socket, err);
+		return c->console_fd < 0 ? c->console_fd : 0;
+	}
+	if (!foreground)
+		return husk_fail(err, 0, "process.terminal is set: --console-socket is needed unless run in the foreground");
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return husk_fail(err, errno, "socketpair");
+	c->pty_peer = sv[0];
+	c->console_fd = sv[1];
+	return 0;
+}
+
 /* LISTEN_FDS from husk's environment (socket activation), as runc reads it. */
 static int listen_fds(void)
 {
@@ -194,8 +221,8 @@ static int wait_ready(const struct create_options *o, struct creation *c, husk_e
 /* Shared by create and run: up to the container process being set up and
  * its state recorded.  `run` skips the start socket and is started by
  * SYNC_GO alone. */
-static int create_container(const struct create_options *o, bool run, struct creation *c,
-			    husk_error **err)
+static int create_container(const struct create_options *o, bool run, bool foreground,
+			    struct creation *c, husk_error **err)
 {
 	int r;
 	c->id = o->id;
@@ -203,8 +230,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
 		return r;
-	if (c->spec->process.terminal && o->console_socket == NULL)
-		return husk_fail(err, 0, "process.terminal is set but no --console-socket was given");
+	if ((r = open_console(o, foreground, c, err)) < 0)
+		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
 	    (r = state_open_root(o->root, true, &c->root_fd, err)) < 0 ||
 	    (r = state_reserve(c->root_fd, o->root, o->id, &c->dir, err)) < 0)
@@ -221,7 +248,7 @@ static int create_container(const struct create_options *o, bool run, struct cre
 	struct init_config ic = {
 		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
 		.no_new_keyring = o->no_new_keyring,
-		.start_fd = c->start_fd, .mount_fds = c->mount_fds, .seccomp = &c->seccomp,
+		.start_fd = c->start_fd, .console_fd = c->console_fd, .mount_fds = c->mount_fds, .seccomp = &c->seccomp,
 		.listen_fds = listen_fds(), .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
@@ -237,7 +264,8 @@ static int create_container(const struct create_options *o, bool run, struct cre
 
 static void creation_init(struct creation *c)
 {
-	*c = (struct creation) { .root_fd = -1, .start_fd = -1, .sync_fd = -1 };
+	*c = (struct creation) { .root_fd = -1, .start_fd = -1, .sync_fd = -1, .console_fd = -1,
+				 .pty_peer = -1 };
 	for (int t = 0; t < NS_COUNT; t++)
 		c->ns_fds[t] = -1;
 }
@@ -246,7 +274,7 @@ int container_create(const struct create_options *o, husk_error **err)
 {
 	struct creation c;
 	creation_init(&c);
-	int r = create_container(o, false, &c, err);
+	int r = create_container(o, false, false, &c, err);
 	/* The child closes its end once it no longer dies with us. */
 	if (r >= 0)
 		r = sync_wait_eof(c.sync_fd, "container process", NULL, NULL, err);
@@ -263,12 +291,16 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 		return husk_fail(err, errno, "block signals");
 	struct creation c;
 	creation_init(&c);
-	int r = create_container(o, true, &c, err);
+	int r = create_container(o, true, !detach, &c, err);
 	/* EOF: the container process has exec'd its program. */
 	if (r >= 0)
 		r = sync_wait_eof(c.sync_fd, "container process", forward_notify, &c, err);
 	if (r >= 0)
 		core_run_hooks_warn(c.spec, HOOK_POSTSTART, o->id, "running", c.pid, c.bundle);
+	/* The pty master, when husk relays the terminal itself. */
+	cleanup_close int pty = -1;
+	if (r >= 0 && c.pty_peer >= 0)
+		r = pty = terminal_recv_master(c.pty_peer, err);
 	pid_t pid = c.pid;
 	creation_release(&c, r < 0);
 	if (r < 0) {
@@ -278,7 +310,7 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	*ret_status = 0;
 	if (detach)
 		return 0;
-	r = core_wait_forwarding(pid, &set, ret_status, err);
+	r = core_wait_forwarding(pid, &set, pty, ret_status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return husk_wrap(err, "run %s", o->id);

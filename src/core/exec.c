@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/internal.h"
 #include "linux/join.h"
 #include "linux/sync.h"
+#include "linux/terminal.h"
 #include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -176,8 +178,23 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	    (r = exec_process(o, container, &proc, err)) < 0 ||
 	    (r = parse_exec_process(proc, &exec, err)) < 0)
 		return r;
-	if (exec->process.terminal && o->console_socket == NULL)
-		return husk_fail(err, 0, "exec: a terminal needs --console-socket");
+	/* The pty master goes to --console-socket, or to husk itself, which
+	 * relays it in the foreground. */
+	cleanup_close int console = -1, pty_peer = -1, pty = -1;
+	if (exec->process.terminal) {
+		if (o->console_socket) {
+			if ((console = terminal_connect(o->console_socket, err)) < 0)
+				return console;
+		} else if (o->detach) {
+			return husk_fail(err, 0, "exec: --tty with --detach needs --console-socket");
+		} else {
+			int sv[2];
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+				return husk_fail(err, errno, "socketpair");
+			pty_peer = sv[0];
+			console = sv[1];
+		}
+	}
 	if ((r = seccomp_compile(container->seccomp, &seccomp, err)) < 0)
 		return r;
 	struct join_config jc = {
@@ -186,6 +203,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 			   .personality = container->personality_domain,
 			   .in_userns = container->namespaces[NS_USER].present,
 			   .preserve_fds = o->preserve_fds },
+		.console_fd = console,
 	};
 	sigset_t set, old;
 	sigprocmask(SIG_SETMASK, NULL, &old);
@@ -199,6 +217,9 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	if (r >= 0)
 		r = sync_wait_eof(sync_fd, "exec process", core_forward_notify, &h, err);
 	seccomp_program_free(&seccomp);
+	closep(&console);
+	if (r >= 0 && pty_peer >= 0)
+		r = pty = terminal_recv_master(pty_peer, err);
 	if (r >= 0 && o->pid_file)
 		r = core_write_pid_file(o->pid_file, pid, err);
 	if (r < 0) {
@@ -211,7 +232,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	}
 	*ret_status = 0;
 	if (!o->detach) {
-		r = core_wait_forwarding(pid, &set, ret_status, err);
+		r = core_wait_forwarding(pid, &set, pty, ret_status, err);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	return r;

@@ -21,8 +21,11 @@ int core_write_pid_file(const char *path, pid_t pid, husk_error **err);
 int core_block_signals(sigset_t *set);
 
 /* Waits for pid, forwarding every signal of set but SIGCHLD; the status
- * is the exit code, or 128+N for a death by signal N. */
-int core_wait_forwarding(pid_t pid, const sigset_t *set, int *ret_status, husk_error **err);
+ * is the exit code, or 128+N for a death by signal N.  With a pty master
+ * (else -1), relays it to and from stdin/stdout, the caller's terminal in
+ * raw mode, and passes on window size changes. */
+int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, int *ret_status,
+			 husk_error **err);
 
 /* An open container: its directory (locked or not) and its state. */
 struct core_handle {

@@ -19,6 +19,7 @@
 #include "linux/proc.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/terminal.h"
 #include "linux/sync.h"
 #include "linux/sysctls.h"
 #include "state/state.h"
@@ -151,6 +152,13 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0))
 		return r;
+	if (s->process.terminal) {
+		r = terminal_setup(c->console_fd, own_mounts, s->process.console_height,
+				   s->process.console_width, err);
+		closep(&c->console_fd);
+		if (r < 0)
+			return r;
+	}
 	struct process_setup ps = {
 		.process = &s->process, .seccomp = c->seccomp, .personality = s->personality_domain,
 		.in_userns = rc.in_userns, .listen_fds = c->listen_fds, .preserve_fds = c->preserve_fds,

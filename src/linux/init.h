@@ -20,6 +20,8 @@ struct init_config {
 	const char *bundle;        /* absolute host path, for hooks' state */
 	int ns_fds[NS_COUNT];      /* namespaces to join, -1 for the others */
 	int start_fd;              /* listening start socket; -1 under `run` */
+	int console_fd;            /* where the pty master goes when
+				    * process.terminal; -1 otherwise */
 	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
 	const struct seccomp_program *seccomp; /* compiled by the parent; len 0: none */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */

@@ -11,6 +11,7 @@
 
 #include "linux/namespaces.h"
 #include "linux/sync.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -92,6 +93,10 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 	 * container. */
 	unsigned rest = ~((1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME));
 	if (ns_join(fds, rest, &err) < 0)
+		goto fail;
+	if (c->setup.process->terminal &&
+	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
+			   c->setup.process->console_width, &err) < 0)
 		goto fail;
 	if (process_finalize(&c->setup, sync_fd, &plan, &err) < 0 ||
 	    process_late_seccomp(&c->setup, sync_fd, &err) < 0)

@@ -13,6 +13,7 @@ struct join_config {
 	pid_t target;                  /* the container's process */
 	const struct spec *container;  /* its config: which namespaces, personality */
 	struct process_setup setup;    /* the new process */
+	int console_fd;                /* pty master goes here when terminal, else -1 */
 };
 
 /* Clones the process; returns its pid and the sync socket, on which EOF

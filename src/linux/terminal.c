@@ -1,0 +1,129 @@
+#include "linux/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "linux/path.h"
+#include "util/cleanup.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static int send_master(int sock, int master, const char *name, husk_error **err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen(name) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return husk_fail(err, errno, "send the terminal to the console socket");
+	return 0;
+}
+
+/* /dev/console in the container becomes the pty slave (a bind mount made
+ * from the fd: no path of the container's is trusted). */
+static int mount_dev_console(int slave, husk_error **err)
+{
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return husk_fail(err, errno, "open /");
+	cleanup_close int target = in_root_mkpath(root, "/dev/console", IN_ROOT_FILE, err);
+	if (target < 0)
+		return target;
+	cleanup_close int tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return husk_fail(err, errno, "bind the terminal on /dev/console");
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return husk_fail(err, errno, "bind the terminal on /dev/console");
+	return 0;
+}
+
+int terminal_setup(int console_sock, bool mount_console, unsigned rows, unsigned cols,
+		   husk_error **err)
+{
+	cleanup_close int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return husk_fail(err, errno, "open /dev/ptmx in the container");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return husk_fail(err, errno, "unlock the pty");
+	/* The peer from the master itself, not by a /dev/pts path the
+	 * container could have replaced. */
+	cleanup_close int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return husk_fail(err, errno, "open the pty slave");
+	if (rows && cols) {
+		struct winsize ws = { .ws_row = rows, .ws_col = cols };
+		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+			return husk_fail(err, errno, "set the terminal size");
+	}
+	int r;
+	if (mount_console && (r = mount_dev_console(slave, err)) < 0)
+		return r;
+	unsigned n = 0;
+	char name[32] = "/dev/ptmx";
+	if (ioctl(master, TIOCGPTN, &n) == 0)
+		snprintf(name, sizeof(name), "/dev/pts/%u", n);
+	if ((r = send_master(console_sock, master, name, err)) < 0)
+		return r;
+	if (setsid() < 0)
+		return husk_fail(err, errno, "setsid");
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return husk_fail(err, errno, "make the pty the controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return husk_fail(err, errno, "dup the terminal to fd %d", fd);
+	return 0;
+}
+
+int terminal_connect(const char *path, husk_error **err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return husk_fail(err, ENAMETOOLONG, "console socket %s", path);
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return husk_fail(err, e, "connect to console socket %s", path);
+	}
+	return fd;
+}
+
+int terminal_recv_master(int sock, husk_error **err)
+{
+	char name[64], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	ssize_t r;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return husk_fail(err, errno, "receive the terminal");
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+			return fd;
+		}
+	}
+	return husk_fail(err, 0, "the container sent no terminal");
+}
