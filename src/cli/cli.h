@@ -27,7 +27,7 @@ struct command {
 };
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
-	cmd_kill, cmd_delete, cmd_exec;
+	cmd_kill, cmd_delete, cmd_exec, cmd_features;
 
 /* getopt_long over a subcommand's arguments (options may follow the id,
  * as runc allows).  Returns the option, -1 at the end, or '?' after

@@ -62,4 +62,7 @@ int container_state(const char *root, const char *id, json_object **ret, husk_er
  * has "owner" set to the user owning its state directory. */
 int container_list(const char *root, json_object **ret, husk_error **err);
 
+/* `features`: the runtime-spec features document of this husk on this host. */
+json_object *container_features(void);
+
 #endif

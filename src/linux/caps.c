@@ -42,7 +42,7 @@ const char *cap_name(int cap)
 }
 
 /* The highest capability the running kernel knows. */
-static int last_cap(void)
+int cap_last_cap(void)
 {
 	char buf[16] = { 0 };
 	cleanup_close int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
@@ -53,7 +53,7 @@ static int last_cap(void)
 
 void caps_resolve(const struct spec_process *p, struct caps *ret)
 {
-	int last = last_cap();
+	int last = cap_last_cap();
 	*ret = (struct caps) { 0 };
 	for (int set = 0; set < CAP_SET_COUNT; set++) {
 		for (const char **n = p->capabilities[set]; n && *n; n++) {
@@ -69,7 +69,7 @@ void caps_resolve(const struct spec_process *p, struct caps *ret)
 
 int caps_before_identity(const struct caps *c, husk_error **err)
 {
-	int last = last_cap();
+	int last = cap_last_cap();
 	for (int cap = 0; cap <= last; cap++) {
 		if (c->sets[CAP_SET_BOUNDING] & (1ULL << cap))
 			continue;

@@ -14,6 +14,8 @@ struct caps {
 /* Capability number of "CAP_SYS_ADMIN" (or "SYS_ADMIN"), -1 if unknown. */
 int cap_from_name(const char *name);
 const char *cap_name(int cap);
+/* The highest capability the running kernel knows. */
+int cap_last_cap(void);
 
 /* Resolves the names of the spec's sets; names the kernel does not know
  * are skipped with a warning, as runc does. */

@@ -57,6 +57,19 @@ static const struct {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+void mount_options_names(void (*add)(const char *name, void *ctx), void *ctx)
+{
+	for (size_t k = 0; k < N(flag_options); k++)
+		add(flag_options[k].name, ctx);
+	for (size_t k = 0; k < N(propagation_options); k++)
+		add(propagation_options[k].name, ctx);
+	for (size_t k = 0; k < N(recursive_options); k++)
+		add(recursive_options[k].name, ctx);
+	add("bind", ctx);
+	add("rbind", ctx);
+	add("idmap", ctx);
+}
+
 static int append_data(char **data, const char *opt)
 {
 	size_t old = *data ? strlen(*data) : 0, add = strlen(opt);

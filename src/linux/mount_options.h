@@ -18,6 +18,9 @@ struct mount_options {
 	char *data;                /* unknown options, comma-joined; caller frees */
 };
 
+/* Calls add for the name of every option husk knows (for `features`). */
+void mount_options_names(void (*add)(const char *name, void *ctx), void *ctx);
+
 int mount_options_parse(const char **options, struct mount_options *ret, husk_error **err);
 
 #endif

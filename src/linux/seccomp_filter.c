@@ -301,6 +301,61 @@ int seccomp_send_listener(const struct seccomp_program *p, int notify_fd, const 
 	return 0;
 }
 
+void seccomp_features(void (*add)(const char *kind, const char *name, void *ctx), void *ctx)
+{
+	static const char *const actions[] = {
+		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+	};
+	static const char *const operators[] = {
+		"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+		"SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+	};
+	static const char *const archs[] = {
+		"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+		"SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+		"SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+		"SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+	};
+	static const char *const flags[] = {
+		"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+		"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	};
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		add("actions", actions[i], ctx);
+	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+		add("operators", operators[i], ctx);
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
+		char lower[32];
+		size_t n = 0;
+		for (const char *p = archs[i] + 10; *p && n < sizeof(lower) - 1; p++)
+			lower[n++] = tolower((unsigned char) *p);
+		lower[n] = '\0';
+		if (seccomp_arch_resolve_name(lower))
+			add("archs", archs[i], ctx);
+	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		add("knownFlags", flags[i], ctx);
+	/* Probed: a flag the kernel does not know fails with EINVAL, one it
+	 * knows with EFAULT for the missing program. */
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		/* WAIT_KILLABLE_RECV is only valid together with a listener. */
+		unsigned long f = i == 0 ? SECCOMP_FILTER_FLAG_LOG : i == 1 ? SECCOMP_FILTER_FLAG_SPEC_ALLOW
+				: i == 2 ? SECCOMP_FILTER_FLAG_TSYNC
+					 : SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) < 0 && errno == EFAULT)
+			add("supportedFlags", flags[i], ctx);
+	}
+}
+
+const char *seccomp_library_version(void)
+{
+	static char buf[32];
+	const struct scmp_version *v = seccomp_version();
+	snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
+	return buf;
+}
+
 void seccomp_program_free(struct seccomp_program *p)
 {
 	free(p->filter);

@@ -31,6 +31,11 @@ int seccomp_install(const struct seccomp_program *p, int *ret_notify_fd, husk_er
 int seccomp_send_listener(const struct seccomp_program *p, int notify_fd, const char *state_json,
 			  pid_t pid, husk_error **err);
 
+/* What this husk and libseccomp support (for `features`): calls add for
+ * each action, operator, architecture and flag name. */
+void seccomp_features(void (*add)(const char *kind, const char *name, void *ctx), void *ctx);
+const char *seccomp_library_version(void);
+
 void seccomp_program_free(struct seccomp_program *p);
 
 #endif
