@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -17,18 +18,14 @@
 
 static unsigned long root_propagation(const struct spec *s)
 {
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} map[] = {
-		{ "private", MS_PRIVATE },   { "rprivate", MS_PRIVATE | MS_REC },
-		{ "slave", MS_SLAVE },       { "rslave", MS_SLAVE | MS_REC },
-		{ "shared", MS_SHARED },     { "rshared", MS_SHARED | MS_REC },
-		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-	};
-	for (size_t i = 0; s->rootfs_propagation && i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(map[i].name, s->rootfs_propagation) == 0)
-			return map[i].flags;
+	/* Validation admits only propagation names here. */
+	const char *opts[] = { s->rootfs_propagation, NULL };
+	struct mount_options o;
+	if (s->rootfs_propagation && *s->rootfs_propagation && mount_options_parse(opts, &o, NULL) >= 0) {
+		free(o.data);
+		if (o.propagation)
+			return o.propagation;
+	}
 	/* Default as runc: nothing done inside propagates back to the host,
 	 * while host mounts still propagate in. */
 	return MS_SLAVE | MS_REC;

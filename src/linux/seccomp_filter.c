@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -287,17 +288,9 @@ int seccomp_send_listener(const struct seccomp_program *p, int notify_fd, const 
 	cleanup_close int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
 		return husk_fail(err, errno, "connect to seccomp listener %s", p->listener_path);
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = text, .iov_len = strlen(text) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return husk_fail(err, errno, "send to seccomp listener %s", p->listener_path);
+	ssize_t sent = fdpass_send(sock, text, strlen(text), notify_fd);
+	if (sent < 0)
+		return husk_fail(err, (int) -sent, "send to seccomp listener %s", p->listener_path);
 	return 0;
 }
 

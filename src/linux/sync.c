@@ -1,4 +1,5 @@
 #include "linux/sync.h"
+#include "util/fdpass.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -15,23 +16,8 @@ int sync_pair(int fds[2], husk_error **err)
 
 static int send_msg(int fd, const struct sync_msg *m, size_t len, int pass_fd)
 {
-	struct iovec iov = { .iov_base = (void *) m, .iov_len = len };
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (pass_fd >= 0) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-	}
-	ssize_t r;
-	do
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+	ssize_t r = fdpass_send(fd, m, len, pass_fd);
+	return r < 0 ? (int) r : 0;
 }
 
 int sync_send(int fd, enum sync_type type, int32_t value, husk_error **err)
@@ -74,22 +60,11 @@ int sync_error(const struct sync_msg *m, husk_error **err)
 
 int sync_recv(int fd, struct sync_msg *m, const char *peer, husk_error **err)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = m, .iov_len = offsetof(struct sync_msg, fd) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	ssize_t r;
-	do
-		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
+	ssize_t r = fdpass_recv(fd, m, offsetof(struct sync_msg, fd), &m->fd);
 	if (r < 0)
-		return husk_fail(err, errno, "sync: receive from %s", peer);
+		return husk_fail(err, (int) -r, "sync: receive from %s", peer);
 	if (r == 0)
 		return 1;
-	m->fd = -1;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(&m->fd, CMSG_DATA(cm), sizeof(int));
 	if ((size_t) r < offsetof(struct sync_msg, text)) {
 		if (m->fd >= 0)
 			close(m->fd);

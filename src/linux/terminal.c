@@ -13,6 +13,7 @@
 
 #include "linux/path.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -20,17 +21,9 @@
 
 static int send_master(int sock, int master, const char *name, husk_error **err)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen(name) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return husk_fail(err, errno, "send the terminal to the console socket");
+	ssize_t r = fdpass_send(sock, name, strlen(name), master);
+	if (r < 0)
+		return husk_fail(err, (int) -r, "send the terminal to the console socket");
 	return 0;
 }
 
@@ -108,22 +101,12 @@ int terminal_connect(const char *path, husk_error **err)
 
 int terminal_recv_master(int sock, husk_error **err)
 {
-	char name[64], cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	ssize_t r;
-	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
+	char name[64];
+	int fd;
+	ssize_t r = fdpass_recv(sock, name, sizeof(name), &fd);
 	if (r < 0)
-		return husk_fail(err, errno, "receive the terminal");
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-			return fd;
-		}
-	}
-	return husk_fail(err, 0, "the container sent no terminal");
+		return husk_fail(err, (int) -r, "receive the terminal");
+	if (fd < 0)
+		return husk_fail(err, 0, "the container sent no terminal");
+	return fd;
 }
