@@ -83,9 +83,17 @@ int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, int *ret_statu
 	int r = 0;
 	for (;;) {
 		int status;
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w < 0) {
+		/* Any child: as a subreaper husk also inherits the container's
+		 * orphans, and reaps them here. */
+		pid_t w;
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0 && w != pid)
+			;
+		if (w < 0 && errno != ECHILD) {
 			r = husk_fail(err, errno, "wait for the container");
+			break;
+		}
+		if (w < 0) {
+			r = husk_fail(err, ECHILD, "wait for the container");
 			break;
 		}
 		if (w == pid) {
