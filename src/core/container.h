@@ -17,6 +17,7 @@ struct create_options {
 	const char *console_socket;  /* NULL: none */
 	bool no_pivot;
 	bool no_new_keyring;
+	bool systemd_cgroup;         /* --systemd-cgroup */
 	int preserve_fds;
 };
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "cgroup/cgroup.h"
 #include "linux/hooks.h"
 #include "linux/idmap.h"
 #include "linux/init.h"
@@ -49,6 +50,8 @@ struct creation {
 	int *mount_fds;      /* idmapped trees, one slot per mount */
 	struct seccomp_program seccomp;
 	const char *id;
+	struct cgroup cg;
+	bool in_cgroup;      /* cg exists: removed if create fails */
 	pid_t pid;
 };
 
@@ -58,6 +61,8 @@ static void creation_release(struct creation *c, bool failed)
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);
 	}
+	if (failed && c->in_cgroup)
+		cgroup_destroy(&c->cg, NULL);
 	if (failed && c->reserved)
 		state_remove(&c->dir, NULL);
 	if (c->reserved)
@@ -127,7 +132,7 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 	struct container_state st = {
 		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
 		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
-		.annotations = c->spec->annotations,
+		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
 	};
 	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
 		if (c->spec->hooks[stage].n)
@@ -228,8 +233,11 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	c->id = o->id;
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
-	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0)
+	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
+	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, err)) < 0)
 		return r;
+	if (o->systemd_cgroup)
+		return husk_fail(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available (systemd is not running here)");
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
@@ -248,7 +256,8 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	struct init_config ic = {
 		.id = o->id, .spec = c->spec, .rootfs = c->rootfs, .bundle = c->bundle,
 		.no_new_keyring = o->no_new_keyring,
-		.start_fd = c->start_fd, .console_fd = c->console_fd, .mount_fds = c->mount_fds, .seccomp = &c->seccomp,
+		.start_fd = c->start_fd, .console_fd = c->console_fd, .mount_fds = c->mount_fds,
+		.cgroup_path = c->cg.path, .seccomp = &c->seccomp,
 		.listen_fds = listen_fds(), .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
 		.parent_fds = { c->dir.fd, c->root_fd },
 	};
@@ -256,6 +265,13 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	if ((r = spawn_container(&ic, &c->pid, &c->sync_fd, err)) < 0)
 		return r;
 	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
+	/* In its cgroup, with its limits, before it runs anything. */
+	if ((r = c->cg.ops->enter(&c->cg, c->pid, err)) < 0)
+		return r;
+	c->in_cgroup = true;
+	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||
+	    (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
+		return r;
 	if ((r = wait_ready(o, c, err)) < 0 || (r = record_state(o, c, err)) < 0 ||
 	    (r = sync_send(c->sync_fd, SYNC_GO, c->pid, err)) < 0)
 		return r;

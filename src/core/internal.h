@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include "cgroup/cgroup.h"
 #include "spec/spec.h"
 #include "state/state.h"
 #include "util/error.h"
@@ -33,7 +34,13 @@ struct core_handle {
 	struct state_dir dir;
 	struct container_state st;
 	enum container_status status;
+	bool has_cgroup;
+	struct cgroup cg;
 };
+
+/* The status of a container: the state store's view, refined with the
+ * cgroup freezer (paused). */
+enum container_status core_status(const struct state_dir *d, const struct container_state *st);
 
 int core_handle_open(const char *root, const char *id, bool lock, struct core_handle *h,
 		     husk_error **err);

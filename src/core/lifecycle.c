@@ -33,8 +33,20 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 	if (r < 0 || (r = state_open(h->root_fd, root, id, lock, &h->dir, err)) < 0 ||
 	    (r = state_read(&h->dir, &h->st, err)) < 0)
 		return r;
-	h->status = state_status(&h->dir, &h->st);
+	h->has_cgroup = h->st.cgroup_path && *h->st.cgroup_path &&
+			cgroup_from_path(&h->cg, h->st.cgroup_path, NULL) >= 0;
+	h->status = core_status(&h->dir, &h->st);
 	return 0;
+}
+
+enum container_status core_status(const struct state_dir *d, const struct container_state *st)
+{
+	enum container_status s = state_status(d, st);
+	struct cgroup cg;
+	if ((s == STATUS_RUNNING || s == STATUS_CREATED) && st->cgroup_path && *st->cgroup_path &&
+	    cgroup_from_path(&cg, st->cgroup_path, NULL) >= 0 && cg.ops->frozen(&cg))
+		return STATUS_PAUSED;
+	return s;
 }
 
 void core_run_hooks_warn(const struct spec *s, enum hook_stage stage, const char *id,
@@ -177,7 +189,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, husk_err
 	cleanup_close int pidfd = open_process(&h, err);
 	if (pidfd < 0)
 		return pidfd;
-	if (all && h.st.pid != getpid() && (r = kill_all(&h, sig, err)) < 0)
+	if (all && h.has_cgroup && (r = cgroup_kill_all(&h.cg, sig, err)) < 0)
+		return r;
+	if (all && !h.has_cgroup && (r = kill_all(&h, sig, err)) < 0)
 		return r;
 	if (pidfd_kill(pidfd, sig) < 0 && errno != ESRCH)
 		return husk_fail(err, errno, "kill %s", id);
@@ -223,6 +237,10 @@ int container_delete(const char *root, const char *id, bool force, husk_error **
 		if ((r = kill_and_wait(&h, err)) < 0)
 			return husk_wrap(err, "delete %s", id);
 	}
+	/* What is left in the cgroup (a container without a pid namespace
+	 * may leave processes behind) dies with it. */
+	if (h.has_cgroup && (r = cgroup_destroy(&h.cg, err)) < 0)
+		return husk_wrap(err, "delete %s", id);
 	run_recorded_hooks(&h, HOOK_POSTSTOP, "stopped");
 	if ((r = state_remove(&h.dir, err)) < 0)
 		return husk_wrap(err, "delete %s", id);

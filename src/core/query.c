@@ -10,13 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "state/state.h"
 #include "util/cleanup.h"
 
 static json_object *state_object(const struct state_dir *d, const struct container_state *st,
 				 const char *owner)
 {
-	enum container_status status = state_status(d, st);
+	enum container_status status = core_status(d, st);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));

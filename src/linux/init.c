@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "linux/hooks.h"
@@ -124,8 +125,14 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return husk_fail(err, errno, "prctl PDEATHSIG");
-	if (userns && (r = sync_expect(sync_fd, SYNC_MAPPED, "husk", NULL, err)) < 0)
+	/* Nothing is done before the parent has written the uid/gid maps
+	 * and put this process in the container's cgroup. */
+	if ((r = sync_expect(sync_fd, SYNC_PLACED, "husk", NULL, err)) < 0)
 		return r;
+	/* The cgroup namespace is made now, not at clone: its root is the
+	 * cgroup this process is in when it is created. */
+	if (new_ns(s, NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return husk_fail(err, errno, "create a cgroup namespace");
 	/* In a new or joined user namespace, act as its root: files the
 	 * setup creates must belong to a mapped id. */
 	if ((userns || c->ns_fds[NS_USER] >= 0) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
@@ -142,7 +149,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	if ((r = kernel_settings(s, err)) < 0)
 		return r;
 	struct rootfs_config rc = {
-		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds,
+		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds, .cgroup_path = c->cgroup_path,
 		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
 	};
 	bool own_mounts = new_ns(s, NS_MNT);
@@ -246,12 +253,11 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 		container_main(c, child_end);
 	}
 	closep(&child_end);
-	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL) {
-		if ((r = ns_write_id_maps(pid, c->spec, err)) < 0 ||
-		    (r = sync_send(parent_end, SYNC_MAPPED, 0, err)) < 0) {
-			kill(pid, SIGKILL);
-			return r;
-		}
+	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL &&
+	    (r = ns_write_id_maps(pid, c->spec, err)) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return r;
 	}
 	*ret_pid = pid;
 	*ret_sync_fd = steal_fd(parent_end);

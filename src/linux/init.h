@@ -23,6 +23,7 @@ struct init_config {
 	int console_fd;            /* where the pty master goes when
 				    * process.terminal; -1 otherwise */
 	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
+	const char *cgroup_path;   /* the container's cgroup ("/husk/<id>") */
 	const struct seccomp_program *seccomp; /* compiled by the parent; len 0: none */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
 	int listen_fds;            /* LISTEN_FDS of husk's environment: n more fds
@@ -38,7 +39,8 @@ struct init_config {
 };
 
 /* Clones the container process.  Returns its pid and the parent's end of
- * the sync socket; uid/gid maps are written before this returns. */
+ * the sync socket; uid/gid maps are written before this returns, and the
+ * child waits for SYNC_PLACED (its cgroup entered) before going on. */
 int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, husk_error **err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "linux/mount_options.h"
 #include "linux/path.h"
 #include "util/cleanup.h"
@@ -105,11 +106,35 @@ static bool host_is_cgroup2(void)
 	return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+struct cgroup_bind {
+	int root_fd;
+	const char *dest;
+	const char *cgroup_path;
+	husk_error **err;
+};
+
+static int bind_hierarchy(const char *name, void *ctx)
+{
+	struct cgroup_bind *b = ctx;
+	char host[1400], inside[1200];
+	snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", name, b->cgroup_path);
+	snprintf(inside, sizeof(inside), "%s/%s", b->dest, name);
+	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return husk_fail(b->err, errno, "open cgroup %s", host);
+	cleanup_close int dst = in_root_mkpath(b->root_fd, inside, IN_ROOT_DIR, b->err);
+	if (dst < 0)
+		return dst;
+	if (bind_fd_over(src, dst, false, true, b->err) < 0)
+		return husk_wrap(b->err, "bind cgroup %s", name);
+	return 0;
+}
+
 /* The container's own cgroup directory of each hierarchy the host mounts
  * under /sys/fs/cgroup, bound read-only under a tmpfs: what runc shows on a
  * cgroup v1 or hybrid host.  (On a cgroup2 host a cgroup2 mount is made.) */
 static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned long flags,
-			   husk_error **err)
+			   const char *cgroup_path, husk_error **err)
 {
 	cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
 	if (target < 0)
@@ -118,32 +143,10 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned lon
 	if (mount("tmpfs", fd_path(tp, target), "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=755") < 0)
 		return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
-	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-	if (f == NULL)
-		return husk_fail(err, errno, "open /proc/self/cgroup");
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
-		/* hierarchy-id:controllers:path */
-		char *ctl = strchr(line, ':'), *path;
-		if (ctl == NULL || (path = strchr(++ctl, ':')) == NULL)
-			continue;
-		*path++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
-		const char *dir = *ctl == '\0' ? "unified" : ctl;
-		if (strncmp(dir, "name=", 5) == 0)
-			dir += 5;
-		char host[1200], inside[1200];
-		snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", dir, path);
-		snprintf(inside, sizeof(inside), "%s/%s", m->destination, dir);
-		cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (src < 0)
-			continue; /* not mounted on this host */
-		cleanup_close int dst = in_root_mkpath(root_fd, inside, IN_ROOT_DIR, err);
-		if (dst < 0)
-			return dst;
-		if (bind_fd_over(src, dst, false, true, err) < 0)
-			return husk_wrap(err, "bind cgroup %s", dir);
-	}
+	struct cgroup_bind b = { root_fd, m->destination, cgroup_path ? cgroup_path : "", err };
+	int r = cgroup_v1_hierarchies(bind_hierarchy, &b);
+	if (r < 0)
+		return err && *err ? r : husk_fail(err, -r, "list cgroup hierarchies");
 	if (flags & MS_RDONLY) {
 		cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
 		if (top < 0)
@@ -167,7 +170,8 @@ static int set_recursive_attrs(int root_fd, const char *dest, const struct mount
 	return 0;
 }
 
-int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, husk_error **err)
+int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, const char *cgroup_path,
+		husk_error **err)
 {
 	struct mount_options o;
 	int r = mount_options_parse(m->options, &o, err);
@@ -178,7 +182,7 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, husk_er
 	if (o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0)
 		r = mount_bind(root_fd, m, &o, premade_fd, err);
 	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
-		r = mount_cgroup_v1(root_fd, m, o.flags, err);
+		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup_path, err);
 	else {
 		if (strcmp(type, "cgroup") == 0)
 			type = "cgroup2";

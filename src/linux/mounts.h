@@ -8,7 +8,8 @@
 
 /* premade_fd: a detached tree prepared by the parent (idmapped), moved
  * into place instead of mounting the source; -1 for none. */
-int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, husk_error **err);
+int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, const char *cgroup_path,
+		husk_error **err);
 
 /* Bind-mounts the tree at fd (O_PATH) over target_fd, read-only when ro,
  * with the new mount API: no window in which the new mount is writable. */

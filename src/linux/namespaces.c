@@ -28,9 +28,10 @@ unsigned long ns_new_flags(const struct spec *s)
 	unsigned long f = 0;
 	/* Not time: offsets can only be set before a process enters the new
 	 * time namespace, so the container process unshares it itself and
-	 * enters it at exec. */
+	 * enters it at exec.  Not cgroup: its root is the cgroup of its
+	 * creator, so it is made once the process is in its own cgroup. */
 	for (int t = 0; t < NS_COUNT; t++)
-		if (t != NS_TIME && s->namespaces[t].present && s->namespaces[t].path == NULL)
+		if (t != NS_TIME && t != NS_CGROUP && s->namespaces[t].present && s->namespaces[t].path == NULL)
 			f |= ns_clone_flag(t);
 	return f;
 }

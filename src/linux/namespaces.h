@@ -8,7 +8,8 @@
 
 int ns_clone_flag(enum ns_type t);
 
-/* CLONE_NEW* of every namespace the spec asks to create, but time. */
+/* CLONE_NEW* of every namespace the spec asks to create, but time and
+ * cgroup (the container process makes those itself). */
 unsigned long ns_new_flags(const struct spec *s);
 
 /* Opens the path of every namespace the spec joins; fds[t] = -1 for the

@@ -12,6 +12,7 @@ struct rootfs_config {
 	const struct spec *spec;
 	const char *rootfs;   /* absolute host path */
 	const int *mount_fds; /* per mount: a premade (idmapped) tree or -1; may be NULL */
+	const char *cgroup_path; /* the container's cgroup, for cgroup mounts */
 	bool no_pivot;
 	bool in_userns;
 };

@@ -10,7 +10,7 @@
 #include "util/error.h"
 
 enum sync_type {
-	SYNC_MAPPED = 1, /* parent → child: uid/gid maps are written */
+	SYNC_PLACED = 1, /* parent → child: uid/gid maps written, cgroup entered */
 	SYNC_READY,      /* child → parent: set up, waiting to be started */
 	SYNC_GO,         /* parent → child: state recorded, carry on; value = host pid */
 	SYNC_HOOKS,      /* child → parent: mounts done, run prestart/createRuntime */

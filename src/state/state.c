@@ -133,6 +133,8 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
 	if (st->hooks)
 		json_object_object_add(o, "hooks", json_object_new_int(st->hooks));
+	if (st->cgroup_path)
+		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
 	cleanup_free char *text = json_to_string(o, false);
 	json_object_put(o);
 	if (text == NULL)
@@ -159,6 +161,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 		st->bundle = strdup("");
 		st->rootfs = strdup("");
 		st->created = strdup("");
+		st->cgroup_path = strdup("");
 		return 0;
 	}
 	if (r < 0)
@@ -176,6 +179,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 	if ((v = json_member(o, "annotations")) != NULL)
 		st->annotations = json_object_get(v);
 	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
+	st->cgroup_path = dup_member(o, "cgroupPath");
 	json_object_put(o);
 	return 0;
 }
@@ -252,6 +256,7 @@ void container_state_clear(struct container_state *st)
 	free(st->bundle);
 	free(st->rootfs);
 	free(st->created);
+	free(st->cgroup_path);
 	json_object_put(st->annotations);
 	*st = (struct container_state) { 0 };
 }

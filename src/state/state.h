@@ -36,6 +36,7 @@ struct container_state {
 	char *created;                  /* RFC 3339, nanoseconds */
 	json_object *annotations;       /* owned; may be NULL */
 	unsigned hooks;                 /* bit per enum hook_stage the config has */
+	char *cgroup_path;              /* the container's cgroup, "" if none */
 	bool has_state;                 /* state.json was there */
 };
 

@@ -1,0 +1,166 @@
+#include "cgroup/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define DEFAULT_PARENT "/husk"
+
+enum cgroup_mode cgroup_detect(void)
+{
+	struct statfs sf;
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	return CGROUP_V1;
+}
+
+static int set_path(struct cgroup *cg, const char *path, husk_error **err)
+{
+	if (strstr(path, "/../") || strcmp(path, "/..") == 0 ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		return husk_fail(err, 0, "cgroupsPath \"%s\": \"..\" is not allowed", path);
+	if (snprintf(cg->path, sizeof(cg->path), "%s", path) >= (int) sizeof(cg->path))
+		return husk_fail(err, ENAMETOOLONG, "cgroupsPath");
+	cg->mode = cgroup_detect();
+	cg->ops = cg->mode == CGROUP_V2 ? &cgroup_v2_ops : &cgroup_v1_ops;
+	return 0;
+}
+
+int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, husk_error **err)
+{
+	char path[1024];
+	if (cgroups_path == NULL || *cgroups_path == '\0')
+		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", id);
+	else if (cgroups_path[0] == '/')
+		snprintf(path, sizeof(path), "%s", cgroups_path);
+	else if (strchr(cgroups_path, ':'))
+		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form needs --systemd-cgroup, which this host cannot serve",
+				 cgroups_path);
+	else
+		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", cgroups_path);
+	return set_path(cg, path, err);
+}
+
+int cgroup_from_path(struct cgroup *cg, const char *path, husk_error **err)
+{
+	return set_path(cg, path, err);
+}
+
+int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err)
+{
+	char path[1400];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_fail(err, errno, "open %s", path);
+	int r = write_all(fd, value, strlen(value));
+	if (r < 0)
+		return husk_fail(err, -r, "write %s to %s", value, path);
+	return 0;
+}
+
+int cgroup_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[1400];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int) n;
+}
+
+int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err)
+{
+	char path[1400];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	*ret = NULL;
+	*n = 0;
+	if (f == NULL)
+		return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
+	size_t cap = 0;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pid_t *grown = realloc(*ret, cap * sizeof(pid_t));
+			if (grown == NULL)
+				return husk_fail(err, ENOMEM, "read %s", path);
+			*ret = grown;
+		}
+		(*ret)[(*n)++] = pid;
+	}
+	return 0;
+}
+
+int64_t json_i64(json_object *obj, const char *key, bool *given)
+{
+	json_object *v = obj ? json_member(obj, key) : NULL;
+	*given = v != NULL && (json_is_integer(v) || json_object_is_type(v, json_type_double));
+	return *given ? json_object_get_int64(v) : 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err)
+{
+	/* A frozen cgroup would hold its processes in the kill: thaw first. */
+	if (sig == SIGKILL && cg->ops->frozen(cg))
+		cg->ops->freeze(cg, false, NULL);
+	for (int round = 0; round < 500; round++) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n;
+		int r = cg->ops->procs(cg, &pids, &n, err);
+		if (r < 0)
+			return r;
+		if (n == 0)
+			return 0;
+		if (round == 0 || sig == SIGKILL)
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], sig);
+		if (sig != SIGKILL)
+			return 0;
+		sleep_ms(round < 10 ? 1 : 10);
+	}
+	return husk_fail(err, EBUSY, "cgroup %s: processes survive SIGKILL", cg->path);
+}
+
+int cgroup_destroy(const struct cgroup *cg, husk_error **err)
+{
+	int r = cgroup_kill_all(cg, SIGKILL, err);
+	if (r < 0)
+		return r;
+	if ((r = cg->ops->remove(cg, err)) < 0)
+		return r;
+	/* husk's default parent goes when its last container does; another
+	 * container's create may race us, so failure is fine. */
+	if (strncmp(cg->path, DEFAULT_PARENT "/", strlen(DEFAULT_PARENT) + 1) == 0) {
+		struct cgroup parent = *cg;
+		snprintf(parent.path, sizeof(parent.path), DEFAULT_PARENT);
+		parent.ops->remove(&parent, NULL);
+	}
+	return 0;
+}

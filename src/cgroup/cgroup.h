@@ -1,0 +1,73 @@
+/* The cgroup layer: one interface, a driver per kind of host.
+ *
+ *   v1      one hierarchy per controller under /sys/fs/cgroup/<name>
+ *           (a hybrid host's /sys/fs/cgroup/unified cgroup2 is kept in step)
+ *   v2      the unified hierarchy at /sys/fs/cgroup
+ *
+ * A container's cgroup is named by a path relative to the hierarchy roots
+ * ("/husk/<id>" by default); its state.json records it. */
+#ifndef HUSK_CGROUP_CGROUP_H
+#define HUSK_CGROUP_CGROUP_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+enum cgroup_mode { CGROUP_V1, CGROUP_V2 };
+
+struct cgroup;
+
+struct cgroup_ops {
+	const char *name;
+	/* Creates the cgroup (and its parents) and moves pid into it. */
+	int (*enter)(const struct cgroup *cg, pid_t pid, husk_error **err);
+	/* Writes linux.resources; update: only what is given changes. */
+	int (*apply)(const struct cgroup *cg, json_object *resources, husk_error **err);
+	int (*freeze)(const struct cgroup *cg, bool frozen, husk_error **err);
+	bool (*frozen)(const struct cgroup *cg);
+	/* The pids in the cgroup, malloc'd. */
+	int (*procs)(const struct cgroup *cg, pid_t **ret, size_t *n, husk_error **err);
+	/* runc's stats object ("cpu", "memory", "pids", ...). */
+	int (*stats)(const struct cgroup *cg, json_object **ret, husk_error **err);
+	/* Removes the cgroup; it must be empty. */
+	int (*remove)(const struct cgroup *cg, husk_error **err);
+};
+
+struct cgroup {
+	enum cgroup_mode mode;
+	const struct cgroup_ops *ops;
+	char path[1024];   /* "/husk/<id>" */
+};
+
+enum cgroup_mode cgroup_detect(void);
+
+/* The cgroup of a container: cgroupsPath as runc reads it (absolute;
+ * relative to husk's default parent "/husk"; empty → "/husk/<id>"). */
+int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, husk_error **err);
+/* The same from a path recorded in state.json. */
+int cgroup_from_path(struct cgroup *cg, const char *path, husk_error **err);
+
+/* Kills every process in the cgroup with sig; with SIGKILL, waits until it
+ * is empty. */
+int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err);
+
+/* Kills what remains and removes the cgroup, and husk's default parent
+ * when it is left empty. */
+int cgroup_destroy(const struct cgroup *cg, husk_error **err);
+
+extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
+
+/* Calls fn with the name of each hierarchy mounted under /sys/fs/cgroup
+ * ("memory", "cpu,cpuacct", "systemd", "unified", ...). */
+int cgroup_v1_hierarchies(int (*fn)(const char *name, void *ctx), void *ctx);
+
+/* Helpers shared by the drivers (cgroup.c). */
+int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err);
+int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
+int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err);
+int64_t json_i64(json_object *obj, const char *key, bool *given);
+
+#endif
