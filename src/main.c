@@ -12,7 +12,8 @@
 #endif
 
 static const struct command *const commands[] = {
-	&cmd_create, &cmd_delete, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list, &cmd_run, &cmd_spec, &cmd_start, &cmd_state,
+	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
+	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
 };
 
 static void usage(FILE *out)

@@ -27,7 +27,8 @@ struct command {
 };
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
-	cmd_kill, cmd_delete, cmd_exec, cmd_features;
+	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
+	cmd_events;
 
 /* getopt_long over a subcommand's arguments (options may follow the id,
  * as runc allows).  Returns the option, -1 at the end, or '?' after

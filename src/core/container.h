@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "util/error.h"
 
@@ -62,6 +63,19 @@ int container_state(const char *root, const char *id, json_object **ret, husk_er
 /* The states of all containers under root, sorted by id; each object also
  * has "owner" set to the user owning its state directory. */
 int container_list(const char *root, json_object **ret, husk_error **err);
+
+/* pause (freeze) or resume (thaw) the container's cgroup. */
+int container_pause(const char *root, const char *id, bool pause, husk_error **err);
+
+/* The pids in the container's cgroup (malloc'd). */
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *n, husk_error **err);
+
+/* Writes linux.resources (only what is given) to the container's cgroup. */
+int container_update(const char *root, const char *id, json_object *resources, husk_error **err);
+
+/* runc's stats object of the container's cgroup. */
+int container_stats(const char *root, const char *id, json_object **ret, bool *ret_running,
+		    husk_error **err);
 
 /* `features`: the runtime-spec features document of this husk on this host. */
 json_object *container_features(void);

@@ -23,8 +23,11 @@ int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, h
 int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err)
 {
 	struct stat st;
-	if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+	if (fstat(fd, &st) < 0)
 		return husk_fail(err, errno, "stat");
+	/* From the start when it is a file; a pipe is read as it comes. */
+	if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_SET) < 0)
+		return husk_fail(err, errno, "seek");
 	size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, len = 0;
 	cleanup_free char *buf = malloc(cap);
 	if (buf == NULL)
