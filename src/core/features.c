@@ -61,9 +61,9 @@ json_object *container_features(void)
 	for (int cap = 0; cap <= cap_last_cap() && cap_name(cap); cap++)
 		json_object_array_add(caps, json_object_new_string(cap_name(cap)));
 	json_object_object_add(lx, "capabilities", caps);
-	/* No cgroup driver yet: containers stay in husk's cgroup. */
-	json_object_object_add(cgroup, "v1", json_object_new_boolean(0));
-	json_object_object_add(cgroup, "v2", json_object_new_boolean(0));
+	/* cgroupfs v1 (hybrid hosts too) and v2; no systemd driver. */
+	json_object_object_add(cgroup, "v1", json_object_new_boolean(1));
+	json_object_object_add(cgroup, "v2", json_object_new_boolean(1));
 	json_object_object_add(cgroup, "systemd", json_object_new_boolean(0));
 	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(0));
 	json_object_object_add(cgroup, "rdma", json_object_new_boolean(0));
