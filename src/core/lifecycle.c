@@ -35,6 +35,10 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 		return r;
 	h->has_cgroup = h->st.cgroup_path && *h->st.cgroup_path &&
 			cgroup_from_path(&h->cg, h->st.cgroup_path, NULL) >= 0;
+	/* A create that died before recording its state may have made the
+	 * default cgroup already: delete looks there. */
+	if (!h->st.has_state)
+		h->has_cgroup = cgroup_init(&h->cg, NULL, id, NULL) >= 0;
 	h->status = core_status(&h->dir, &h->st);
 	return 0;
 }
