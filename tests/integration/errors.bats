@@ -102,6 +102,22 @@ write_config() {
 	create_and_run_fail 'network|net'
 }
 
+@test "namespace path of the wrong type: fails in the container, nothing left" {
+	# a network namespace given as the ipc one
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/self/ns/net" else . end]'
+	create_and_run_fail 'ipc'
+}
+
+@test "invalid config: process.env entry without =" {
+	update_config '.process.env += ["NOEQUALS"]'
+	create_and_run_fail 'env'
+}
+
+@test "rlimit soft above hard: fails in the container, nothing left" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 2048, "hard": 1024}]'
+	create_and_run_fail 'RLIMIT_NOFILE|rlimit'
+}
+
 @test "rootfs missing" {
 	rm -rf "$BUNDLE/rootfs"
 	create_and_run_fail 'rootfs'

@@ -117,6 +117,29 @@ has_opt() { # has_opt OPTS OPT
 	assert_clean
 }
 
+@test "namespaces: joining mount, cgroup and pid namespaces by path" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	add_tmpfs /tmp
+	set_cmd 'echo from-a >/tmp/marker; exec sleep 1000'
+	run_detached a
+	pida=$(ctr_pid a)
+	wait_for 5 test -n "$(ls "/proc/$pida/root/tmp/" 2>/dev/null)"
+
+	# (a's pid namespace too: a's /proc shows only the processes of it)
+	update_config '.linux.namespaces = [.linux.namespaces[]
+		| if .type == "mount" then .path = "/proc/\($p)/ns/mnt"
+		  elif .type == "cgroup" then .path = "/proc/\($p)/ns/cgroup"
+		  elif .type == "pid" then .path = "/proc/\($p)/ns/pid"
+		  else . end]' --arg p "$pida"
+	set_cmd 'readlink /proc/self/ns/mnt; readlink /proc/self/ns/cgroup; cat /tmp/marker'
+	run -0 run_ctr b
+	[ "${lines[0]}" = "$(host_ns mnt "$pida")" ]
+	[ "${lines[1]}" = "$(host_ns cgroup "$pida")" ]
+	[ "${lines[2]}" = from-a ]
+	husk delete -f a
+	assert_clean
+}
+
 @test "namespaces: joining a pid namespace by path" {
 	set_args sleep 1000
 	run_detached a
@@ -253,6 +276,14 @@ has_opt() { # has_opt OPTS OPT
 		echo via-dev-stdout >/dev/stdout'
 	run -0 run_ctr c1
 	[ "$output" = $'null=ok\nzero=ok\nfull=ok\nurandom=ok\nvia-dev-stdout' ]
+	assert_clean
+}
+
+@test "devices: devpts gives ptys, /dev/shm is writable" {
+	set_cmd 'exec 3<>/dev/ptmx && ls /dev/pts | tr "\n" " "; echo; echo x >/dev/shm/f && echo shm=ok'
+	run -0 run_ctr c1
+	[ "${lines[0]}" = "0 ptmx " ]
+	[ "${lines[1]}" = shm=ok ]
 	assert_clean
 }
 
@@ -393,6 +424,23 @@ has_opt() { # has_opt OPTS OPT
 	assert_clean
 }
 
+@test "signals: the program starts with no signal blocked" {
+	# husk run blocks signals to forward them; the program must not
+	# inherit that mask.  (grep is exec'd directly: no shell in between.)
+	set_args grep -E '^Sig(Blk|Ign):' /proc/self/status
+	run -0 run_ctr c1
+	[[ "${lines[0]}" =~ ^SigBlk:[[:space:]]+0+$ ]] || fail "run: ${lines[0]}"
+	[[ "${lines[1]}" =~ ^SigIgn:[[:space:]]+0+$ ]] || fail "run: ${lines[1]}"
+	run -0 run_ctr c2 --keep
+	husk delete c2
+	create_ctr c3
+	husk start c3
+	wait_status c3 stopped
+	[[ "$(head -1 "$TESTDIR/c3.stdout")" =~ ^SigBlk:[[:space:]]+0+$ ]] || fail "create: $(cat "$TESTDIR/c3.stdout")"
+	husk delete c3
+	assert_clean
+}
+
 @test "fds: the program gets only stdio, nothing of husk's" {
 	# "; exit": ls is a child of sh, not sh exec'd into ls
 	set_cmd 'ls /proc/$$/fd; exit 0'
@@ -480,6 +528,20 @@ has_opt() { # has_opt OPTS OPT
 	run -0 run_ctr c1
 	[ "$output" = $'content\nro=ok' ]
 	[ ! -e "$TESTDIR/data/new" ]
+	assert_clean
+}
+
+@test "mounts: a relative bind source is relative to the bundle" {
+	# runtime-spec config.md: source is "either an absolute path or a path
+	# relative to the bundle".  husk is run from another directory.
+	mkdir "$BUNDLE/data"
+	echo relative >"$BUNDLE/data/file"
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "data", "options": ["rbind", "ro"]}]'
+	set_cmd 'cat /data/file'
+	mkdir "$TESTDIR/elsewhere"
+	cd "$TESTDIR/elsewhere"
+	run -0 run_ctr c1
+	[ "$output" = relative ]
 	assert_clean
 }
 

@@ -23,7 +23,8 @@ teardown() {
 	[ ! -e "$OUT/marker" ] || fail "the program ran before start"
 	[ "$(ctr_status c1)" = created ]
 
-	husk start c1
+	run --separate-stderr -0 husk start c1
+	[ -z "$output" ] && [ -z "$stderr" ]
 	wait_for 5 test -e "$OUT/marker"
 	[ "$(ctr_status c1)" = running ]
 	# start execs in place: the container keeps its pid.
@@ -302,7 +303,7 @@ teardown() {
 @test "kill: unknown signal fails and leaves the container alone" {
 	set_args sleep 1000
 	run_detached c1
-	for sig in SIGNOPE 0 -1 99999 ''; do
+	for sig in SIGNOPE SIG -1 99999 ''; do
 		run --separate-stderr -1 husk kill c1 "$sig"
 		[[ "$stderr" == "husk: "* ]]
 	done

@@ -137,6 +137,29 @@ teardown() {
 	done
 }
 
+@test "state: concurrent starts of one container, exactly one succeeds" {
+	set_cmd 'echo started >>/out/starts; exec sleep 1000'
+	for round in 1 2 3; do
+		rm -f "$OUT/starts"
+		create_ctr c1
+		pids=()
+		for n in 1 2 3; do
+			HUSK_TEST_TAG=$TAG "$HUSK" --root "$ROOT" start c1 </dev/null >/dev/null 2>"$TESTDIR/err.$n" &
+			pids+=($!)
+		done
+		ok=0
+		for n in 1 2 3; do
+			if wait "${pids[$((n - 1))]}"; then ok=$((ok + 1)); fi
+		done
+		[ "$ok" -eq 1 ] || fail "round $round: $ok starts succeeded"
+		wait_for 5 test -e "$OUT/starts"
+		[ "$(ctr_status c1)" = running ]
+		[ "$(cat "$OUT/starts")" = started ]
+		husk delete -f c1
+		assert_clean
+	done
+}
+
 @test "state: concurrent creates of different ids all succeed" {
 	set_args sleep 1000
 	pids=()
