@@ -149,7 +149,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	if ((r = kernel_settings(s, err)) < 0)
 		return r;
 	struct rootfs_config rc = {
-		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds, .cgroup_path = c->cgroup_path,
+		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds,
+		.cgroup = { .path = c->cgroup_path, .own_ns = new_ns(s, NS_CGROUP) },
 		.no_pivot = c->no_pivot, .in_userns = userns || c->ns_fds[NS_USER] >= 0,
 	};
 	bool own_mounts = new_ns(s, NS_MNT);

@@ -157,6 +157,23 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned lon
 	return 0;
 }
 
+/* On a cgroup2 host, a container without a cgroup namespace would see the
+ * whole hierarchy in a fresh mount: it gets its own cgroup bound instead,
+ * as runc does. */
+static int bind_cgroup_v2(int root_fd, const struct spec_mount *m, unsigned long flags,
+			  const char *cgroup_path, husk_error **err)
+{
+	char host[1200];
+	snprintf(host, sizeof(host), "/sys/fs/cgroup%s", cgroup_path ? cgroup_path : "");
+	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0)
+		return husk_fail(err, errno, "open cgroup %s", host);
+	cleanup_close int dst = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+	if (dst < 0)
+		return dst;
+	return bind_fd_over(src, dst, false, flags & MS_RDONLY, err);
+}
+
 /* rro, rnosuid, ...: the attributes of the whole tree mounted at dest. */
 static int set_recursive_attrs(int root_fd, const char *dest, const struct mount_options *o,
 			       husk_error **err)
@@ -170,8 +187,8 @@ static int set_recursive_attrs(int root_fd, const char *dest, const struct mount
 	return 0;
 }
 
-int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, const char *cgroup_path,
-		husk_error **err)
+int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
+		const struct cgroup_view *cgroup, husk_error **err)
 {
 	struct mount_options o;
 	int r = mount_options_parse(m->options, &o, err);
@@ -182,7 +199,9 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, const c
 	if (o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0)
 		r = mount_bind(root_fd, m, &o, premade_fd, err);
 	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
-		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup_path, err);
+		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup->path, err);
+	else if (strcmp(type, "cgroup") == 0 && !cgroup->own_ns)
+		r = bind_cgroup_v2(root_fd, m, o.flags, cgroup->path, err);
 	else {
 		if (strcmp(type, "cgroup") == 0)
 			type = "cgroup2";

@@ -8,8 +8,14 @@
 
 /* premade_fd: a detached tree prepared by the parent (idmapped), moved
  * into place instead of mounting the source; -1 for none. */
-int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd, const char *cgroup_path,
-		husk_error **err);
+/* Where the container's cgroup is, for mounts of type cgroup. */
+struct cgroup_view {
+	const char *path;  /* "/husk/<id>" */
+	bool own_ns;       /* the container has its own cgroup namespace */
+};
+
+int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
+		const struct cgroup_view *cgroup, husk_error **err);
 
 /* Bind-mounts the tree at fd (O_PATH) over target_fd, read-only when ro,
  * with the new mount API: no window in which the new mount is writable. */

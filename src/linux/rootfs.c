@@ -155,7 +155,7 @@ int rootfs_prepare(const struct rootfs_config *c, husk_error **err)
 
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if ((r = mount_entry(root_fd, &s->mounts[i], c->mount_fds ? c->mount_fds[i] : -1,
-					   c->cgroup_path, err)) < 0)
+					   &c->cgroup, err)) < 0)
 			return husk_wrap(err, "mounts[%zu] %s", i, s->mounts[i].destination);
 	if ((r = devices_create(root_fd, s, c->in_userns, dev_is_fresh(s), err)) < 0 ||
 	    (r = mask_paths(root_fd, s, err)) < 0 || (r = readonly_paths(root_fd, s, err)) < 0)

@@ -5,6 +5,7 @@
 #define HUSK_LINUX_ROOTFS_H
 
 #include <stdbool.h>
+#include "linux/mounts.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -12,7 +13,7 @@ struct rootfs_config {
 	const struct spec *spec;
 	const char *rootfs;   /* absolute host path */
 	const int *mount_fds; /* per mount: a premade (idmapped) tree or -1; may be NULL */
-	const char *cgroup_path; /* the container's cgroup, for cgroup mounts */
+	struct cgroup_view cgroup; /* the container's cgroup, for cgroup mounts */
 	bool no_pivot;
 	bool in_userns;
 };
