@@ -417,3 +417,53 @@ teardown() {
 	[ "$(stat -c '%u %g' "$TESTDIR/idm/made-inside")" = "1000 1000" ]
 	assert_clean
 }
+
+@test "maskedPaths: a file is covered by the host's /dev/null, a directory by an empty read-only tmpfs, a missing path is skipped" {
+	update_config '.linux.maskedPaths += ["/etc/hostname", "/opt/husk-test", "/husk/no/such/path", "/etc/husk-missing-file"]'
+	set_cmd 'stat -c "%F %t:%T" /etc/hostname; wc -c </etc/hostname; echo x >/etc/hostname && echo write=ok
+		ls -A /opt/husk-test | wc -l; touch /opt/husk-test/x 2>&1; echo "dir=$?"; wc -c </proc/keys
+		echo "--mi--"; cat /proc/self/mountinfo'
+	run_ok run_ctr c1
+	[ "${lines[0]}" = "character special file 1:3" ]
+	[ "${lines[1]}" = 0 ]
+	# the null device: writes vanish
+	[ "${lines[2]}" = write=ok ]
+	[ "${lines[3]}" = 0 ]
+	[[ "${lines[4]}" == *"Read-only file system"* ]]
+	[ "${lines[5]}" = dir=1 ]
+	[ "${lines[6]}" = 0 ]
+	output=$(section mi)
+	# the very node of the host's /dev: its filesystem, its path
+	host_dev=$(awk '$5 == "/dev" { print $3 }' /proc/self/mountinfo)
+	[ "$(mount_of /etc/hostname | awk '{ print $3 " " $4 }')" = "$host_dev /null" ] ||
+		fail "/etc/hostname: $(mount_of /etc/hostname)"
+	[ "$(fstype_of /opt/husk-test)" = tmpfs ]
+	assert_opt /opt/husk-test ro
+	# the rootfs's files are untouched
+	[ "$(cat "$BUNDLE/rootfs/etc/hostname")" = husk-test ]
+	[ -x "$BUNDLE/rootfs/opt/husk-test/bin/husk-test-hello" ]
+	assert_clean
+}
+
+@test "readonlyPaths: writes fail with EROFS inside, the host's files stay writable, a missing path is skipped" {
+	mkdir "$OUT/rodir"
+	echo keep >"$OUT/rofile"
+	chmod 666 "$OUT/rofile"
+	update_config '.linux.readonlyPaths += ["/out/rodir", "/out/rofile", "/husk/no/such/path"]'
+	set_cmd 'touch /out/rodir/x 2>&1; echo "dir=$?"; echo y 2>&1 >>/out/rofile; echo "file=$?"; touch /out/rw && echo rw=ok
+		echo "--mi--"; cat /proc/self/mountinfo'
+	run_ok run_ctr c1
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[ "${lines[1]}" = dir=1 ]
+	[[ "${lines[2]}" == *"Read-only file system"* ]]
+	[ "${lines[3]}" = file=1 ]
+	[ "${lines[4]}" = rw=ok ]
+	output=$(section mi)
+	assert_opt /out/rodir ro
+	assert_opt /out/rofile ro
+	refute_opt /out ro
+	[ "$(cat "$OUT/rofile")" = keep ]
+	[ ! -e "$OUT/rodir/x" ]
+	touch "$OUT/rodir/host-write"
+	assert_clean
+}
