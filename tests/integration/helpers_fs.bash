@@ -189,16 +189,18 @@ husk_exec() {
 	husk exec "$id" "$@" </dev/null
 }
 
-# ctr_create_fail [REGEX]: `husk create` (then `run`) of $BUNDLE as c1 fail
-# with one error line matching REGEX, and leave nothing behind.
+# ctr_create_fail [REGEX [ID...]]: `husk create` (then `run`) of $BUNDLE as
+# c1 fail with one error line matching REGEX, and leave nothing behind but
+# the containers ID... that were there before.
 ctr_create_fail() {
 	local re=${1:-} cmd
+	shift || true
 	for cmd in create run; do
 		rm -f "$LOG"
 		# shellcheck disable=SC2086
 		hrun husk_logged $cmd --bundle "$BUNDLE" c1
 		assert_husk_error "$re" || fail "husk $cmd" || return
-		assert_clean || fail "husk $cmd" || return
+		assert_clean "$@" || fail "husk $cmd" || return
 	done
 }
 
