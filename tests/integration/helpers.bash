@@ -118,10 +118,14 @@ setup_test() {
 	chmod 777 "$OUT"
 	copy_rootfs "$rootfs" "$BUNDLE/rootfs" || return
 	"$HUSK" spec --bundle "$BUNDLE" || fail "husk spec failed" || return
+	# linux.cgroupsPath: husk's default cgroup is husk/<id>, shared by
+	# every test (of any concurrent run) using the same id; the husk
+	# wrapper below makes it $TAG-<id> at each create and run.
 	update_config '.process.terminal = false
 		| .process.args = ["true"]
 		| .process.env += ["HUSK_TEST_TAG=" + $tag]
-		| .mounts += [{"destination": "/out", "type": "bind", "source": $out, "options": ["rbind", "rw"]}]' \
+		| .mounts += [{"destination": "/out", "type": "bind", "source": $out, "options": ["rbind", "rw"]}]
+		| .linux.cgroupsPath = $tag' \
 		--arg tag "$TAG" --arg out "$OUT"
 }
 
@@ -141,6 +145,14 @@ teardown_test() {
 		kill -9 $pids 2>/dev/null || true
 		wait_for 5 no_tagged_pids || true
 	fi
+	# Cgroups of the test's containers, deepest first.
+	local cg p
+	for cg in $(test_cgroups | sort -r); do
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null || true
+		done
+		wait_for 5 rmdir "$cg" 2>/dev/null || true
+	done
 	# Mounts under the test directory (left in the host's mount
 	# namespace by a bug), deepest first.
 	mounts_under "$TESTDIR" | sort -r | while read -r m; do
@@ -162,6 +174,12 @@ no_tagged_pids() {
 	[ -z "$(tagged_pids)" ]
 }
 
+# Cgroup directories named after this test (its containers' cgroups are
+# husk/$TAG-<id>, see setup_test).
+test_cgroups() {
+	find /sys/fs/cgroup -maxdepth 4 -type d -name "*$TAG*" 2>/dev/null || true
+}
+
 # Mount points (host mount namespace) at or under a path.
 mounts_under() {
 	awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print $5 }' /proc/self/mountinfo
@@ -179,7 +197,40 @@ bg_tagged() {
 
 # husk ARGS...: husk with the test's --root, killed if it hangs.
 husk() {
+	own_cgroup_of "$@"
 	HUSK_TEST_TAG=$TAG timeout --foreground -k 5 "$HUSK_TEST_TIMEOUT" "$HUSK" --root "$ROOT" "$@"
+}
+
+# own_cgroup_of HUSK-ARGS...: for `create` and `run`, points the bundle's
+# linux.cgroupsPath (when setup_test's, $TAG...) at $TAG-<id>, so that each
+# container has a cgroup of its own, as if ids were unique on the host.
+# (sed, not jq: jq takes 40ms to start; update_config writes
+# "cgroupsPath": "..." on one line.)
+own_cgroup_of() {
+	local bundle=. id=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--root | --log | --log-format | --criu | --rootless) shift 2 || return 0 ;;
+		-*) shift ;;
+		*) break ;;
+		esac
+	done
+	case ${1:-} in
+	create | run) shift ;;
+	*) return 0 ;;
+	esac
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-b | --bundle) bundle=${2:-}; shift 2 || return 0 ;;
+		--bundle=*) bundle=${1#--bundle=}; shift ;;
+		--pid-file | --console-socket | --preserve-fds) shift 2 || return 0 ;;
+		-*) shift ;;
+		*) id=$1; shift ;;
+		esac
+	done
+	[ -n "$id" ] && [ -f "$bundle/config.json" ] || return 0
+	grep -q "\"cgroupsPath\": \"$TAG" "$bundle/config.json" 2>/dev/null || return 0
+	sed -i "s|\"cgroupsPath\": \"$TAG[^\"]*\"|\"cgroupsPath\": \"$TAG-${id//|/}\"|" "$bundle/config.json"
 }
 
 # husk_logged ARGS...: husk with --log $LOG --log-format json.
@@ -318,7 +369,7 @@ add_tmpfs() {
 # assert_clean [ID...]: nothing of the test is left behind but the listed
 # containers: no other state directory under $ROOT, no mount of the test's
 # directories in the host's mount namespace, and (when no ID is listed) no
-# process of the test.
+# process and no cgroup of the test.
 assert_clean() {
 	local want got
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
@@ -327,6 +378,10 @@ assert_clean() {
 	local m
 	m=$(grep -F "$TESTDIR" /proc/self/mountinfo || true)
 	[ -z "$m" ] || fail "mounts left behind: $m" || return
+	if [ $# -eq 0 ]; then
+		m=$(test_cgroups)
+		[ -z "$m" ] || fail "cgroups left behind: $m" || return
+	fi
 	if [ $# -eq 0 ]; then
 		wait_for 5 no_tagged_pids || fail "processes left behind: $(for p in $(tagged_pids); do
 			echo "$p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"

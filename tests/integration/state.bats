@@ -262,3 +262,27 @@ teardown() {
 	husk delete c1
 	assert_clean
 }
+
+@test "state: same id under two roots, the delete of one spares the other" {
+	# Two state roots are two independent sets of containers; husk's
+	# default cgroup (no linux.cgroupsPath) must not make one container's
+	# delete kill the other's processes.  runc, too, only kills a
+	# cgroup's leftovers when the container has no pid namespace.
+	update_config 'del(.linux.cgroupsPath)'
+	set_args sleep 1000
+	id=dup-$TAG
+	ROOT2=$TESTDIR/state2
+	husk create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	HUSK_TEST_TAG=$TAG "$HUSK" --root "$ROOT2" run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+	pid2=$("$HUSK" --root "$ROOT2" state "$id" | jq -r .pid)
+	pid_alive "$pid2"
+	husk delete -f "$id"
+	sleep 0.1
+	st=$("$HUSK" --root "$ROOT2" state "$id" | jq -r .status)
+	alive=0
+	pid_alive "$pid2" && alive=1
+	"$HUSK" --root "$ROOT2" delete -f "$id"
+	[ "$alive" -eq 1 ] || fail "deleting $id under $ROOT killed $id under $ROOT2 (now $st)"
+	[ "$st" = running ]
+	assert_clean
+}
