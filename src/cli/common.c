@@ -40,13 +40,13 @@ int cli_positional(const struct command *cmd, int argc, char **argv, int min, in
 	(void) argv;
 	int n = argc - optind;
 	if (n < min)
-		return husk_fail(err, 0, "%s: expects %s%d argument%s, got %d (usage: husk %s %s)",
+		return husk_fail(err, 0, "%s: expects %s%d argument%s, got %d (see husk %s --help)",
 				 cmd->name, min == max ? "" : "at least ", min, min == 1 ? "" : "s", n,
-				 cmd->name, cmd->usage);
+				 cmd->name);
 	if (max >= 0 && n > max)
-		return husk_fail(err, 0, "%s: expects %s%d argument%s, got %d (usage: husk %s %s)",
+		return husk_fail(err, 0, "%s: expects %s%d argument%s, got %d (see husk %s --help)",
 				 cmd->name, min == max ? "" : "at most ", max, max == 1 ? "" : "s", n,
-				 cmd->name, cmd->usage);
+				 cmd->name);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "linux/idmap.h"
 #include "linux/init.h"
 #include "linux/lsm.h"
+#include "linux/mount_options.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
@@ -30,6 +31,7 @@
 #include "state/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
 
 /* Everything create acquires, released in one place on every path. */
@@ -83,6 +85,33 @@ static void creation_release(struct creation *c, bool failed)
 	free(c->rootfs);
 }
 
+/* A relative bind source is relative to the bundle, as runc reads it. */
+static int absolute_bind_sources(struct spec *s, const char *bundle, husk_error **err)
+{
+	json_object *mounts = json_member(s->json, "mounts");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct spec_mount *m = &s->mounts[i];
+		if (m->source == NULL || m->source[0] == '/')
+			continue;
+		struct mount_options o;
+		if (mount_options_parse(m->options, &o, err) < 0)
+			return -1;
+		free(o.data);
+		if (!o.bind && !(m->type && strcmp(m->type, "bind") == 0))
+			continue;
+		char *abs = NULL;
+		if (asprintf(&abs, "%s/%s", bundle, m->source) < 0)
+			return husk_fail(err, ENOMEM, "mounts");
+		/* The spec's strings live in its JSON document: the new one
+		 * goes there too. */
+		json_object *src = json_member(json_object_array_get_idx(mounts, i), "source");
+		json_object_set_string(src, abs);
+		free(abs);
+		m->source = json_object_get_string(src);
+	}
+	return 0;
+}
+
 static int load_bundle(const struct create_options *o, struct creation *c, husk_error **err)
 {
 	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
@@ -94,6 +123,8 @@ static int load_bundle(const struct create_options *o, struct creation *c, husk_
 		return husk_fail(err, errno, "bundle %s", c->bundle);
 	int r = spec_load(bfd, &c->spec, &c->config_text, &c->config_len, err);
 	if (r < 0)
+		return r;
+	if ((r = absolute_bind_sources(c->spec, c->bundle, err)) < 0)
 		return r;
 	const char *rp = c->spec->root_path;
 	cleanup_free char *joined = NULL;

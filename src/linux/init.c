@@ -17,6 +17,7 @@
 
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
+#include "linux/path.h"
 #include "linux/proc.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -80,6 +81,20 @@ static int kernel_settings(const struct spec *s, husk_error **err)
 			return r;
 	}
 	return sysctl_apply(s, proc, err);
+}
+
+/* A cwd missing from the image is created (as runc does), as root and
+ * before root.readonly applies; resolved inside the new root. */
+static int make_cwd(const struct spec *s, husk_error **err)
+{
+	const char *cwd = s->process.cwd;
+	if (cwd == NULL || access(cwd, F_OK) == 0)
+		return 0;
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return husk_fail(err, errno, "open /");
+	cleanup_close int fd = in_root_mkpath(root, cwd, IN_ROOT_DIR, err);
+	return fd < 0 ? husk_wrap(err, "cwd") : 0;
 }
 
 static bool has_hooks(const struct spec *s, enum hook_stage stage)
@@ -158,7 +173,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if ((r = create_hooks(c, sync_fd, err)) < 0)
 		return r;
-	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0))
+	if (own_mounts && ((r = rootfs_enter(&rc, err)) < 0 || (r = make_cwd(s, err)) < 0 ||
+			   (r = rootfs_finish(&rc, err)) < 0))
 		return r;
 	if (s->process.terminal) {
 		r = terminal_setup(c->console_fd, own_mounts, s->process.console_height,

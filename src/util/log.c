@@ -108,10 +108,25 @@ void log_warn(const char *fmt, ...)
 
 void log_fatal(const husk_error *err)
 {
-	const char *msg = err && err->msg ? err->msg : "unknown error";
+	const char *raw = err && err->msg ? err->msg : "unknown error";
+	/* One line, whatever the cause carried (a program name, a hook's
+	 * output): line breaks are written as \n. */
+	char *msg = malloc(2 * strlen(raw) + 1), *o = msg;
+	if (msg == NULL)
+		return;
+	for (const char *p = raw; *p; p++) {
+		if (*p == '\n' || *p == '\r') {
+			*o++ = '\\';
+			*o++ = *p == '\n' ? 'n' : 'r';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
 	/* Without --log, a text record on stderr would only repeat the plain
 	 * line; a JSON one is what the caller asked for, so it is kept. */
 	if (logger.fd >= 0 || logger.format == LOG_JSON)
 		write_record("error", msg);
 	fprintf(stderr, "husk: %s\n", msg);
+	free(msg);
 }
