@@ -1,16 +1,13 @@
 #include "linux/caps.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util/cleanup.h"
 #include "util/log.h"
 
 /* Index = capability number (linux/capability.h). */
@@ -41,14 +38,21 @@ const char *cap_name(int cap)
 	return cap >= 0 && cap < N_NAMES ? names[cap] : NULL;
 }
 
-/* The highest capability the running kernel knows. */
+/* The highest capability the running kernel knows.  Asked of the kernel
+ * itself (PR_CAPBSET_READ fails with EINVAL past the last one), not read from
+ * /proc/sys: inside the container that file is whatever the config mounted
+ * there, and a fake value would leave capabilities in the bounding set. */
 int cap_last_cap(void)
 {
-	char buf[16] = { 0 };
-	cleanup_close int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-		return CAP_LAST_CAP;
-	return atoi(buf);
+	int lo = 0, hi = 63; /* lo is known valid: CAP_CHOWN always exists */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) < 0 && errno == EINVAL)
+			hi = mid - 1;
+		else
+			lo = mid;
+	}
+	return lo;
 }
 
 void caps_resolve(const struct spec_process *p, struct caps *ret)
