@@ -112,7 +112,7 @@ host_snapshot() {
 	{
 		for f in "$@"; do
 			if [ -d "$f" ]; then
-				echo "dir $f: $(ls -la --time-style=+%s "$f" | sha256sum)"
+				echo "dir $f: $(ls -lAn --time-style=+%s "$f" | sha256sum)"
 			elif [ -e "$f" ] || [ -L "$f" ]; then
 				echo "file $f: $(stat -c '%F %a %u %g %s' "$f") $(sha256sum <"$f")"
 			else

@@ -1,0 +1,262 @@
+#!/usr/bin/env bats
+# fd hygiene: only stdio, --preserve-fds and LISTEN_FDS fds reach the
+# program (of run, create + start, exec), whatever husk's caller left open;
+# the program's cwd is inside the container, whatever cwd says (the
+# CVE-2024-21626 class: a host directory fd must never become the cwd).
+
+load helpers
+load helpers_security
+
+setup() {
+	security_setup
+	mkdir -p "$TESTDIR/hostdir"
+	echo host-secret >"$TESTDIR/hostdir/HOST-MARKER"
+	echo three >"$TESTDIR/f3"
+	echo four >"$TESTDIR/f4"
+	echo five >"$TESTDIR/f5"
+}
+
+teardown() {
+	teardown_test
+}
+
+# "; exit": ls is a child of sh, not sh exec'd into ls
+LS_FDS='ls /proc/$$/fd | tr "\n" " "; echo; exit 0'
+
+# host_fds PID: the fds of PID as the host sees them, "0 1 2 ".
+host_fds() {
+	ls "/proc/$1/fd" | sort -n | tr '\n' ' '
+}
+
+@test "fds: extra fds open in husk's caller (files, a directory, bats' own) do not reach the program of run" {
+	set_cmd "$LS_FDS"
+	# fd 3 is bats' own here; 5, 7 and 9 are given to husk
+	hrun husk run --bundle "$BUNDLE" c1 5</etc/passwd 7</etc/hostname 9<"$TESTDIR/hostdir"
+	[ "$status" -eq 0 ] || fail "run: $status: $stderr"
+	[ "$output" = "0 1 2 " ] || fail "fds: $output"
+
+	# the host's view of a running one
+	set_args sleep 1000
+	husk run -d --bundle "$BUNDLE" c2 </dev/null >/dev/null 2>&1 5</etc/passwd 7</etc/hostname 9<"$TESTDIR/hostdir"
+	[ "$(host_fds "$(ctr_pid c2)")" = "0 1 2 " ] || fail "fds of c2: $(ls -l "/proc/$(ctr_pid c2)/fd")"
+	husk delete -f c2
+	assert_clean
+}
+
+@test "fds: extra fds given to create and to start do not reach the program" {
+	set_cmd "$LS_FDS"
+	husk create --bundle "$BUNDLE" c1 </dev/null >"$TESTDIR/c1.stdout" 2>"$TESTDIR/c1.stderr" \
+		5</etc/passwd 7</etc/hostname 9<"$TESTDIR/hostdir"
+	husk start c1 6</etc/passwd 8<"$TESTDIR/hostdir"
+	wait_status c1 stopped 20
+	[ "$(cat "$TESTDIR/c1.stdout")" = "0 1 2 " ] || fail "fds: $(cat "$TESTDIR/c1.stdout" "$TESTDIR/c1.stderr")"
+	husk delete c1
+
+	set_args sleep 1000
+	husk create --bundle "$BUNDLE" c2 </dev/null >/dev/null 2>&1 5</etc/passwd 9<"$TESTDIR/hostdir"
+	husk start c2 6</etc/passwd 8<"$TESTDIR/hostdir"
+	wait_status c2 running
+	[ "$(host_fds "$(ctr_pid c2)")" = "0 1 2 " ] || fail "fds of c2: $(ls -l "/proc/$(ctr_pid c2)/fd")"
+	husk delete -f c2
+	assert_clean
+}
+
+@test "fds: extra fds given to exec do not reach the exec'd process" {
+	set_args sleep 1000
+	run_detached c1
+	hrun husk exec c1 sh -c "$LS_FDS" 5</etc/passwd 7</etc/hostname 9<"$TESTDIR/hostdir"
+	[ "$status" -eq 0 ] || fail "exec: $status: $stderr"
+	[ "$output" = "0 1 2 " ] || fail "fds: $output"
+
+	# detached, seen from the host
+	husk exec -d --pid-file "$TESTDIR/epid" c1 sleep 1000 </dev/null >/dev/null 2>&1 5</etc/passwd 9<"$TESTDIR/hostdir"
+	[ "$(host_fds "$(cat "$TESTDIR/epid")")" = "0 1 2 " ] || fail "fds: $(ls -l "/proc/$(cat "$TESTDIR/epid")/fd")"
+	husk delete -f c1
+	assert_clean
+}
+
+@test "--preserve-fds 2: exactly fds 3 and 4 reach the program (run, create + start, exec)" {
+	set_cmd 'cat <&3; cat <&4; '"$LS_FDS"
+	hrun husk run --preserve-fds 2 --bundle "$BUNDLE" c1 3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5" 9<"$TESTDIR/hostdir"
+	[ "$status" -eq 0 ] || fail "run: $status: $stderr"
+	[ "$output" = $'three\nfour\n0 1 2 3 4 ' ] || fail "output: $output"
+
+	husk create --preserve-fds 2 --bundle "$BUNDLE" c2 </dev/null >"$TESTDIR/c2.stdout" 2>"$TESTDIR/c2.stderr" \
+		3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5"
+	husk start c2 3<"$TESTDIR/f5" 4<"$TESTDIR/f5"
+	wait_status c2 stopped 20
+	[ "$(cat "$TESTDIR/c2.stdout")" = $'three\nfour\n0 1 2 3 4 ' ] || fail "create: $(cat "$TESTDIR/c2.stdout" "$TESTDIR/c2.stderr")"
+	husk delete c2
+
+	set_args sleep 1000
+	run_detached c3
+	hrun husk exec --preserve-fds 2 c3 sh -c 'cat <&3; cat <&4; '"$LS_FDS" 3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5"
+	[ "$status" -eq 0 ] || fail "exec: $status: $stderr"
+	[ "$output" = $'three\nfour\n0 1 2 3 4 ' ] || fail "exec: $output"
+	husk delete -f c3
+	assert_clean
+}
+
+# check_missing_preserved OUTPUT: with --preserve-fds 3 and only fd 3 open,
+# husk either refuses (as runc does: "unable to stat preserved-fd") or passes
+# fd 3 alone, never one of its own fds as 4 or 5.
+check_missing_preserved() {
+	if [ "$status" -ne 0 ]; then
+		[[ "$stderr" == "husk: "* ]] || fail "exit $status without an error: $stderr"
+		return
+	fi
+	[ "$output" = "0 1 2 3 " ] || fail "the program got fds [$output]: $1"
+}
+
+@test "--preserve-fds beyond the open fds: never one of husk's own fds (run, create, exec)" {
+	set_cmd 'ls -l /proc/$$/fd >&2; '"$LS_FDS"
+	# bats holds fd 3 open: close it, then give husk only fd 3
+	hrun husk run --preserve-fds 3 --bundle "$BUNDLE" c1 3<"$TESTDIR/f3" 4<&- 5<&-
+	check_missing_preserved "$stderr"
+
+	husk create --preserve-fds 3 --bundle "$BUNDLE" c2 </dev/null >"$TESTDIR/c2.stdout" 2>"$TESTDIR/c2.stderr" \
+		3<"$TESTDIR/f3" 4<&- 5<&- && st=0 || st=$?
+	if [ "$st" -eq 0 ]; then
+		husk start c2
+		wait_status c2 stopped 20
+		status=0 output=$(cat "$TESTDIR/c2.stdout")
+		check_missing_preserved "$(cat "$TESTDIR/c2.stderr")"
+		husk delete c2
+	fi
+
+	set_args sleep 1000
+	run_detached c3
+	hrun husk exec --preserve-fds 3 c3 sh -c 'ls -l /proc/$$/fd >&2; '"$LS_FDS" 3<"$TESTDIR/f3" 4<&- 5<&-
+	check_missing_preserved "$stderr"
+	husk delete -f c3
+	assert_clean
+}
+
+# husk_env_listen N ARGS...: husk ARGS with LISTEN_FDS=N and LISTEN_PID of
+# husk itself, as systemd's socket activation sets them.
+husk_listen() {
+	local n=$1
+	shift
+	HUSK_TEST_TAG=$TAG bash -c 'export LISTEN_FDS=$1 LISTEN_PID=$$; shift; exec "$@"' - "$n" "$HUSK" --root "$ROOT" "$@"
+}
+
+@test "LISTEN_FDS=2: fds 3 and 4 reach the program, with LISTEN_FDS=2 and LISTEN_PID=1 in its environment" {
+	set_cmd 'cat <&3; cat <&4; env | grep "^LISTEN_" | sort | tr "\n" " "; echo; '"$LS_FDS"
+	hrun husk_listen 2 run --bundle "$BUNDLE" c1 3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5" 9<"$TESTDIR/hostdir"
+	[ "$status" -eq 0 ] || fail "run: $status: $stderr"
+	[ "$output" = $'three\nfour\nLISTEN_FDS=2 LISTEN_PID=1 \n0 1 2 3 4 ' ] || fail "output: $output"
+
+	# with --preserve-fds 1: the listen fds, then the preserved one
+	set_cmd 'cat <&3; cat <&4; cat <&5; env | grep "^LISTEN_" | sort | tr "\n" " "; echo; '"$LS_FDS"
+	hrun husk_listen 2 run --preserve-fds 1 --bundle "$BUNDLE" c2 3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5" 6<"$TESTDIR/f3"
+	[ "$status" -eq 0 ] || fail "run: $status: $stderr"
+	[ "$output" = $'three\nfour\nfive\nLISTEN_FDS=2 LISTEN_PID=1 \n0 1 2 3 4 5 ' ] || fail "output: $output"
+
+	# create + start
+	set_cmd 'cat <&3; cat <&4; env | grep "^LISTEN_" | sort | tr "\n" " "; echo; '"$LS_FDS"
+	husk_listen 2 create --bundle "$BUNDLE" c3 </dev/null >"$TESTDIR/c3.stdout" 2>"$TESTDIR/c3.stderr" \
+		3<"$TESTDIR/f3" 4<"$TESTDIR/f4" 5<"$TESTDIR/f5"
+	husk start c3
+	wait_status c3 stopped 20
+	[ "$(cat "$TESTDIR/c3.stdout")" = $'three\nfour\nLISTEN_FDS=2 LISTEN_PID=1 \n0 1 2 3 4 ' ] ||
+		fail "create: $(cat "$TESTDIR/c3.stdout" "$TESTDIR/c3.stderr")"
+	husk delete c3
+
+	# without LISTEN_FDS, nothing of it
+	set_cmd 'env | grep -c "^LISTEN_"; '"$LS_FDS"
+	hrun husk run --bundle "$BUNDLE" c4 3<"$TESTDIR/f3" 4<"$TESTDIR/f4"
+	[ "$output" = $'0\n0 1 2 ' ] || fail "output: $output"
+	assert_clean
+}
+
+@test "cwd: \"/../..\" and symlinks pointing up resolve inside the rootfs (seen from the host too)" {
+	ln -s ../../../../../../.. "$BUNDLE/rootfs/up"
+	ln -s /../../../../etc "$BUNDLE/rootfs/abs-up"
+	check_cwd() { # CWD EXPECTED_PWD HOST_PATH
+		update_config '.process.cwd = $c' --arg c "$1"
+		set_cmd 'pwd -P; ls /proc/self/cwd/ | head -3 >/dev/null; readlink /proc/self/cwd; sleep 1000'
+		run_detached "c$N" || return
+		local pid
+		pid=$(ctr_pid "c$N")
+		wait_for 20 grep -q . "$TESTDIR/c$N.stdout"
+		[ "$(head -1 "$TESTDIR/c$N.stdout")" = "$2" ] || fail "cwd $1: pwd $(cat "$TESTDIR/c$N.stdout")" || return
+		[ "$(dev_ino "/proc/$pid/cwd")" = "$(dev_ino "$3")" ] ||
+			fail "cwd $1: the process's cwd is not $3 of the bundle ($(readlink "/proc/$pid/cwd"))" || return
+		husk delete -f "c$N"
+		N=$((N + 1))
+	}
+	N=1
+	check_cwd / / "$BUNDLE/rootfs"
+	check_cwd /../.. / "$BUNDLE/rootfs"
+	check_cwd /../../etc /etc "$BUNDLE/rootfs/etc"
+	check_cwd /up / "$BUNDLE/rootfs"
+	check_cwd /abs-up /etc "$BUNDLE/rootfs/etc"
+	assert_clean
+}
+
+@test "cwd: /proc/self/fd/N never makes a host directory the cwd (run; CVE-2024-21626)" {
+	# fd 9 of husk's caller is a host directory; husk's own fds are 3 and up
+	for n in 3 4 5 6 7 8 9 10 11 12; do
+		update_config '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+		set_cmd 'ls; readlink /proc/self/cwd; cat ../../../../../../../../etc/hostname'
+		hrun husk run --bundle "$BUNDLE" "c$n" 9<"$TESTDIR/hostdir"
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" != *HOST-MARKER* ]] || fail "cwd /proc/self/fd/$n: the program's cwd is the host's $TESTDIR/hostdir: $output"
+			[ "${lines[-1]}" = husk-test ] || fail "cwd /proc/self/fd/$n: cwd outside the container: $output"
+		else
+			[[ "$stderr" == "husk: "* ]] || fail "cwd /proc/self/fd/$n: exit $status without an error: $stderr"
+		fi
+	done
+	assert_clean
+}
+
+@test "cwd: /proc/self/fd/N never makes a host directory the cwd (create + start)" {
+	for n in 3 5 9; do
+		update_config '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+		set_cmd 'ls; cat ../../../../../../../../etc/hostname'
+		if husk create --bundle "$BUNDLE" "c$n" </dev/null >"$TESTDIR/c$n.stdout" 2>"$TESTDIR/c$n.stderr" 9<"$TESTDIR/hostdir"; then
+			husk start "c$n" 9<"$TESTDIR/hostdir" || true
+			wait_status "c$n" stopped 20
+			out=$(cat "$TESTDIR/c$n.stdout")
+			[[ "$out" != *HOST-MARKER* ]] || fail "cwd /proc/self/fd/$n: the program's cwd is the host's $TESTDIR/hostdir: $out"
+			husk delete "c$n"
+		fi
+	done
+	assert_clean
+}
+
+@test "exec --cwd: \"/../..\" resolves inside; /proc/self/fd/N never a host directory" {
+	set_args sleep 1000
+	run_detached c1
+	husk exec -d --cwd /../../.. --pid-file "$TESTDIR/epid" c1 sleep 1000 </dev/null >/dev/null 2>&1
+	[ "$(dev_ino "/proc/$(cat "$TESTDIR/epid")/cwd")" = "$(dev_ino "$BUNDLE/rootfs")" ] ||
+		fail "exec --cwd /../../..: cwd is $(readlink "/proc/$(cat "$TESTDIR/epid")/cwd")"
+	run -0 husk exec --cwd /../../etc c1 pwd </dev/null
+	[ "$output" = /etc ]
+
+	for n in 3 4 5 6 7 8 9 10; do
+		hrun husk exec --cwd "/proc/self/fd/$n" c1 sh -c 'ls; cat ../../../../../../../../etc/hostname' 9<"$TESTDIR/hostdir"
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" != *HOST-MARKER* ]] || fail "exec --cwd /proc/self/fd/$n: the cwd is the host's $TESTDIR/hostdir: $output"
+			[ "${lines[-1]}" = husk-test ] || fail "exec --cwd /proc/self/fd/$n: cwd outside the container: $output"
+		fi
+	done
+	husk delete -f c1
+	assert_clean
+}
+
+@test "fds: the created container's process holds no host directory for an exec'd process to reach" {
+	# While created, pid 1 is husk's process; what it holds open must not
+	# be reachable from a process exec'd into the container.
+	set_args true
+	create_ctr c1
+	hrun husk exec c1 sh -c 'for f in /proc/1/fd/* /proc/1/cwd /proc/1/root; do
+			[ -e "$f" ] || continue
+			if ls "$f/" >/dev/null 2>&1; then echo "dir $f -> $(readlink "$f")"; fi
+		done; ls ../../../../../../ | tr "\n" " "'
+	[ "$status" -eq 0 ] || fail "exec: $status: $stderr"
+	[[ "$output" != *"dir /proc/1/fd"* ]] || fail "a directory fd of husk's process is reachable: $output"
+	[[ "$output" != *"$TESTDIR"* ]] || fail "a host path is reachable: $output"
+	husk delete -f c1
+	assert_clean
+}
