@@ -148,9 +148,9 @@ int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err)
 	return husk_fail(err, EBUSY, "cgroup %s: processes survive SIGKILL", cg->path);
 }
 
-int cgroup_destroy(const struct cgroup *cg, husk_error **err)
+int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err)
 {
-	int r = cgroup_kill_all(cg, SIGKILL, err);
+	int r = kill_rest ? cgroup_kill_all(cg, SIGKILL, err) : 0;
 	if (r < 0)
 		return r;
 	if ((r = cg->ops->remove(cg, err)) < 0)

@@ -54,9 +54,9 @@ int cgroup_from_path(struct cgroup *cg, const char *path, husk_error **err);
  * is empty. */
 int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err);
 
-/* Kills what remains and removes the cgroup, and husk's default parent
- * when it is left empty. */
-int cgroup_destroy(const struct cgroup *cg, husk_error **err);
+/* Kills what remains (when kill_rest) and removes the cgroup, and husk's
+ * default parent when it is left empty; -EBUSY while processes are left. */
+int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err);
 
 extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
 

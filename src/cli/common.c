@@ -3,9 +3,12 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/log.h"
 
 void cli_usage(const struct command *cmd)
 {
@@ -64,6 +67,11 @@ int cli_create_option(int opt, const char *arg, struct create_options *o, husk_e
 		long n = strtol(arg, &end, 10);
 		if (errno || *end || n < 0 || n > 65536)
 			return husk_fail(err, 0, "--preserve-fds: \"%s\" is not a count of fds", arg);
+		/* Checked now, before husk opens anything but its log: an fd
+		 * the caller did not give must not be filled by one of husk's. */
+		for (int fd = 3; fd < 3 + n; fd++)
+			if (fd == log_fd() || fcntl(fd, F_GETFD) < 0)
+				return husk_fail(err, EBADF, "--preserve-fds %ld: fd %d is not open", n, fd);
 		o->preserve_fds = n;
 		return 0;
 	}

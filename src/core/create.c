@@ -57,6 +57,14 @@ struct creation {
 	pid_t pid;
 };
 
+/* With a pid namespace of its own, the container's processes all die with
+ * its init: anything else in its cgroup is someone else's (another
+ * container given the same cgroup) and is spared, as runc spares it. */
+static bool own_pidns(const struct spec *s)
+{
+	return s->namespaces[NS_PID].present && s->namespaces[NS_PID].path == NULL;
+}
+
 static void creation_release(struct creation *c, bool failed)
 {
 	if (failed && c->pid > 0) {
@@ -64,7 +72,11 @@ static void creation_release(struct creation *c, bool failed)
 		waitpid(c->pid, NULL, 0);
 	}
 	if (failed && c->in_cgroup)
-		cgroup_destroy(&c->cg, NULL);
+		cgroup_destroy(&c->cg, !own_pidns(c->spec), NULL);
+	/* runtime.md: a container whose creation failed once it existed goes
+	 * on to the end of its lifecycle, so its poststop hooks run. */
+	if (failed && c->pid > 0)
+		core_run_hooks_warn(c->spec, HOOK_POSTSTOP, c->id, "stopped", 0, c->bundle);
 	if (failed && c->reserved)
 		state_remove(&c->dir, NULL);
 	if (c->reserved)
@@ -164,6 +176,7 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
 		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
 		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
+		.shared_pidns = !own_pidns(c->spec),
 	};
 	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
 		if (c->spec->hooks[stage].n)

@@ -14,6 +14,7 @@
 
 #include "core/internal.h"
 #include "linux/join.h"
+#include "linux/lsm.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "linux/seccomp_filter.h"
@@ -112,6 +113,15 @@ static int exec_process(const struct exec_options *o, const struct spec *contain
 		json_object_put(proc);
 		return husk_fail(err, 0, "exec: the process must be a JSON object");
 	}
+	/* What a --process file leaves out is the container's, as in runc. */
+	static const char *const inherited[] = { "capabilities", "rlimits", "noNewPrivileges",
+						  "apparmorProfile", "selinuxLabel" };
+	json_object *cproc = json_member(container->json, "process");
+	for (size_t i = 0; o->process_file && i < sizeof(inherited) / sizeof(*inherited); i++) {
+		json_object *v = json_member(cproc, inherited[i]);
+		if (v && json_member(proc, inherited[i]) == NULL)
+			json_object_object_add(proc, inherited[i], json_object_get(v));
+	}
 	if (o->argv && o->argv[0])
 		json_object_object_add(proc, "args", strings_array(o->argv));
 	if (o->tty || !o->process_file)
@@ -178,6 +188,8 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	    (r = exec_process(o, container, &proc, err)) < 0 ||
 	    (r = parse_exec_process(proc, &exec, err)) < 0)
 		return r;
+	if ((r = lsm_check(exec, err)) < 0)
+		return husk_wrap(err, "exec in %s", o->id);
 	/* The pty master goes to --console-socket, or to husk itself, which
 	 * relays it in the foreground. */
 	cleanup_close int console = -1, pty_peer = -1, pty = -1;

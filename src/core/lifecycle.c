@@ -241,10 +241,17 @@ int container_delete(const char *root, const char *id, bool force, husk_error **
 		if ((r = kill_and_wait(&h, err)) < 0)
 			return husk_wrap(err, "delete %s", id);
 	}
-	/* What is left in the cgroup (a container without a pid namespace
-	 * may leave processes behind) dies with it. */
-	if (h.has_cgroup && (r = cgroup_destroy(&h.cg, err)) < 0)
-		return husk_wrap(err, "delete %s", id);
+	/* What is left in the cgroup of a container without a pid namespace
+	 * of its own dies with it (so does anything a create that crashed
+	 * left); other containers' processes in a shared cgroup keep it. */
+	bool kill_rest = h.st.shared_pidns || !h.st.has_state;
+	if (h.has_cgroup && (r = cgroup_destroy(&h.cg, kill_rest, err)) < 0) {
+		if (kill_rest || r != -EBUSY)
+			return husk_wrap(err, "delete %s", id);
+		log_warn("delete %s: %s", id, err[0]->msg);
+		husk_error_free(*err);
+		*err = NULL;
+	}
 	run_recorded_hooks(&h, HOOK_POSTSTOP, "stopped");
 	if ((r = state_remove(&h.dir, err)) < 0)
 		return husk_wrap(err, "delete %s", id);

@@ -13,6 +13,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 const char *hook_stage_name(enum hook_stage stage)
 {
@@ -134,10 +135,16 @@ static int run_one(const struct spec_hook *h, size_t index, enum hook_stage stag
 int hooks_run(const struct spec_hook_list *hooks, enum hook_stage stage, const char *state_json,
 	      husk_error **err)
 {
+	/* config.md: a failing poststart or poststop hook is a warning, and
+	 * the hooks after it still run; any other failing hook stops there. */
+	bool keep_going = stage == HOOK_POSTSTART || stage == HOOK_POSTSTOP;
 	for (size_t i = 0; i < hooks->n; i++) {
-		int r = run_one(&hooks->hooks[i], i, stage, state_json, err);
-		if (r < 0)
+		cleanup_error husk_error *e = NULL;
+		int r = run_one(&hooks->hooks[i], i, stage, state_json, keep_going ? &e : err);
+		if (r < 0 && !keep_going)
 			return r;
+		if (r < 0)
+			log_warn("%s", e->msg);
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,13 @@ int process_set_identity(const struct spec_process *p, bool in_userns, husk_erro
 	const char *cwd = p->cwd ? p->cwd : "/";
 	if (chdir(cwd) < 0)
 		return husk_fail(err, errno, "chdir to cwd %s", cwd);
+	/* A magic link such as /proc/self/fd/N still leads to whatever fd of
+	 * husk's it names, outside the root (the CVE-2024-21626 class); the
+	 * kernel tells by making getcwd() fail with ENOENT there. */
+	char where[PATH_MAX];
+	if (getcwd(where, sizeof(where)) == NULL || where[0] != '/')
+		return husk_fail(err, errno == ENOENT ? 0 : errno,
+				 "cwd %s: it is outside the container", cwd);
 	return 0;
 }
 

@@ -36,11 +36,13 @@ static const char *str_member(json_object *o, const char *key)
 	return v && json_is_string(v) ? json_object_get_string(v) : NULL;
 }
 
-/* "SCMP_ACT_ERRNO" with its errnoRet → a libseccomp action. */
-static int parse_action(const char *name, json_object *errno_ret, int default_errno, uint32_t *ret,
-			bool *notify, husk_error **err)
+/* "SCMP_ACT_ERRNO" with its errnoRet (EPERM when absent) → a libseccomp
+ * action.  errno_key names the errno field for errors: seccomp.md wants a
+ * failure when it is given to an action that returns no errno. */
+static int parse_action(const char *name, json_object *errno_ret, const char *errno_key,
+			uint32_t *ret, bool *notify, husk_error **err)
 {
-	int e = errno_ret && json_is_integer(errno_ret) ? json_object_get_int(errno_ret) : default_errno;
+	int e = errno_ret && json_is_integer(errno_ret) ? json_object_get_int(errno_ret) : EPERM;
 	static const struct {
 		const char *name;
 		uint32_t action;
@@ -62,6 +64,9 @@ static int parse_action(const char *name, json_object *errno_ret, int default_er
 	}
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (strcmp(plain[i].name, name) == 0) {
+			if (errno_ret)
+				return husk_fail(err, 0, "%s is given, but %s returns no errno",
+						 errno_key, name);
 			*ret = plain[i].action;
 			*notify |= plain[i].action == SCMP_ACT_NOTIFY;
 			return 0;
@@ -133,10 +138,10 @@ static int parse_args(json_object *args, struct scmp_arg_cmp *cmp, size_t *n, hu
 /* One entry of "syscalls".  Conditions on the same argument cannot share
  * a libseccomp rule: as runc does, each then becomes a rule of its own. */
 static int add_rules(scmp_filter_ctx ctx, json_object *rule, uint32_t default_action,
-		     int default_errno, bool *notify, husk_error **err)
+		     bool *notify, husk_error **err)
 {
 	uint32_t action;
-	int r = parse_action(str_member(rule, "action"), json_member(rule, "errnoRet"), default_errno,
+	int r = parse_action(str_member(rule, "action"), json_member(rule, "errnoRet"), "errnoRet",
 			     &action, notify, err);
 	if (r < 0)
 		return r;
@@ -214,10 +219,9 @@ int seccomp_compile(json_object *sc, struct seccomp_program *p, husk_error **err
 	*p = (struct seccomp_program) { 0 };
 	if (sc == NULL)
 		return 0;
-	json_object *def_errno = json_member(sc, "defaultErrnoRet");
-	int default_errno = def_errno ? json_object_get_int(def_errno) : EPERM;
 	uint32_t def;
-	int r = parse_action(str_member(sc, "defaultAction"), def_errno, EPERM, &def, &p->notify, err);
+	int r = parse_action(str_member(sc, "defaultAction"), json_member(sc, "defaultErrnoRet"),
+			     "defaultErrnoRet", &def, &p->notify, err);
 	if (r < 0)
 		return husk_wrap(err, "config.json: linux.seccomp.defaultAction");
 	cleanup_ctx scmp_filter_ctx ctx = seccomp_init(def);
@@ -231,7 +235,7 @@ int seccomp_compile(json_object *sc, struct seccomp_program *p, husk_error **err
 	}
 	v = json_member(sc, "syscalls");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
-		if ((r = add_rules(ctx, json_object_array_get_idx(v, i), def, default_errno, &p->notify, err)) < 0)
+		if ((r = add_rules(ctx, json_object_array_get_idx(v, i), def, &p->notify, err)) < 0)
 			return husk_wrap(err, "config.json: linux.seccomp.syscalls[%zu]", i);
 	if ((r = parse_flags(json_member(sc, "flags"), &p->flags, err)) < 0)
 		return husk_wrap(err, "config.json: linux.seccomp");

@@ -157,6 +157,25 @@ static int opt_strings(json_object *obj, const char *parent, const char *key, co
 	return 0;
 }
 
+/* A variable given twice keeps its first place and takes its last value, as
+ * runc sets each entry in turn: so `exec -e PATH=...` replaces the
+ * container's PATH instead of hiding behind it. */
+static void env_dedupe(const char **env)
+{
+	size_t n = 0;
+	for (size_t i = 0; env && env[i]; i++) {
+		size_t klen = strcspn(env[i], "=");
+		size_t j = 0;
+		while (j < n && !(strncmp(env[j], env[i], klen) == 0 && strcspn(env[j], "=") == klen))
+			j++;
+		env[j] = env[i];
+		if (j == n)
+			n++;
+	}
+	if (env)
+		env[n] = NULL;
+}
+
 static const struct {
 	const char *name;
 	int resource;
@@ -339,6 +358,7 @@ static int parse_process(json_object *doc, struct spec *s, husk_error **err)
 	    (r = opt_string(proc, "process", "selinuxLabel", &p->selinux_label, err)) < 0 ||
 	    (r = opt_int(proc, "process", "oomScoreAdj", -1000, 1000, &v, &given, err)) < 0)
 		return r;
+	env_dedupe(p->env);
 	p->has_oom_score_adj = given;
 	p->oom_score_adj = given ? v : 0;
 	if ((r = parse_user(proc, p, err)) < 0 || (r = parse_rlimits(proc, p, err)) < 0)

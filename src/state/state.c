@@ -135,6 +135,8 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
 		json_object_object_add(o, "hooks", json_object_new_int(st->hooks));
 	if (st->cgroup_path)
 		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
+	if (st->shared_pidns)
+		json_object_object_add(o, "sharedPidns", json_object_new_boolean(1));
 	cleanup_free char *text = json_to_string(o, false);
 	json_object_put(o);
 	if (text == NULL)
@@ -180,6 +182,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 		st->annotations = json_object_get(v);
 	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
 	st->cgroup_path = dup_member(o, "cgroupPath");
+	st->shared_pidns = (v = json_member(o, "sharedPidns")) && json_object_get_boolean(v);
 	json_object_put(o);
 	return 0;
 }

@@ -20,8 +20,10 @@ teardown() {
 	teardown_test
 }
 
-# "; exit": ls is a child of sh, not sh exec'd into ls
-LS_FDS='ls /proc/$$/fd | tr "\n" " "; echo; exit 0'
+# The fds of the shell itself, listed by a child shell: the pipe ends of
+# its pipeline are the child's, not held by the shell being listed while ls
+# reads /proc/<pid>/fd.  "; exit": the listing shell stays a child of sh.
+LS_FDS='sh -c '"'"'ls /proc/$0/fd | tr "\n" " "'"'"' $$; echo; exit 0'
 
 # host_fds PID: the fds of PID as the host sees them, "0 1 2 ".
 host_fds() {

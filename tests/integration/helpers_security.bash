@@ -153,8 +153,20 @@ resolve_engine_profile() {
 }
 
 # need_profile FILE PACKAGE: fails, naming the package, when FILE is missing.
+# A missing file of Debian's PACKAGE is first looked for in the package itself,
+# downloaded (not installed: Docker's pulls in dozens of Go source packages)
+# and unpacked once into $HUSK_TEST_CACHE; the function then sets PROFILE to
+# the file to use.
 need_profile() {
-	[ -f "$1" ] || fail "$1 is missing: apt-get install -y $2 (or set ${3:-the path})"
+	PROFILE=$1
+	[ -f "$PROFILE" ] && return
+	local dir=$HUSK_TEST_CACHE/pkg-$2
+	if [ ! -f "$dir$1" ]; then
+		mkdir -p "$dir"
+		(cd "$dir" && apt-get download -qq "$2" >/dev/null 2>&1 && dpkg-deb -x "$2"_*.deb .) || true
+	fi
+	[ -f "$dir$1" ] && PROFILE=$dir$1 && return
+	fail "$1 is missing: apt-get install -y $2 (or set ${3:-the path})"
 }
 
 # start_agent ERRNO [NAME]: runs tests/tools' seccomp_agent in the background

@@ -472,7 +472,7 @@ engine_profile_test() { # PROFILE_FILE PACKAGE
 	need_profile "$1" "$2"
 	caps=$(caps_json "${DOCKER_DEFAULT_CAPS[@]}")
 	update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' --argjson c "$caps"
-	profile=$(resolve_engine_profile "$1" "$caps") || fail "cannot resolve $1"
+	profile=$(resolve_engine_profile "$PROFILE" "$caps") || fail "cannot resolve $PROFILE"
 	[ "$(jq '.syscalls | length' <<<"$profile")" -gt 10 ] || fail "resolved profile: $profile"
 	set_seccomp "$profile"
 	set_cmd "$ENGINE_SCRIPT"
