@@ -73,16 +73,17 @@ trap 'echo QUIT >/out/sig; exit 46' QUIT; \
 touch /out/${1:-ready}; while :; do usleep 10000; done"
 }
 
-# wait_bg PID: the exit status of a background job (bg_tagged), killing it
-# after SECONDS (default 20) if it is still running.
+# wait_bg PID [SECONDS]: sets BG_STATUS to the exit status of a background job
+# (bg_tagged), killing it after SECONDS (20).  Not for $(...): a subshell
+# cannot wait for its parent's children.
 wait_bg() {
-	local pid=$1 secs=${2:-20} st=0
+	local pid=$1 secs=${2:-20}
+	BG_STATUS=0
 	if ! wait_for "$secs" pid_gone "$pid"; then
 		kill -9 "$pid" 2>/dev/null
 		echo "background job $pid did not exit within ${secs}s" >&2
 	fi
-	wait "$pid" || st=$?
-	echo "$st"
+	wait "$pid" || BG_STATUS=$?
 }
 
 # ---------------------------------------------------------------------------
@@ -104,9 +105,8 @@ recvtty_start() {
 # recvtty_wait: waits for recvtty to see the pty close, and fails unless it
 # received a terminal.
 recvtty_wait() {
-	local st
-	st=$(wait_bg "$RECVTTY_PID" 30)
-	[ "$st" -eq 0 ] || fail "recvtty exited $st: $(cat "$TESTDIR"/*.err 2>/dev/null)"
+	wait_bg "$RECVTTY_PID" 30
+	[ "$BG_STATUS" -eq 0 ] || fail "recvtty exited $BG_STATUS: $(cat "$TESTDIR"/*.err 2>/dev/null)"
 }
 
 # tty_text FILE: a terminal's output without carriage returns.

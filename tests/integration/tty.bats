@@ -191,19 +191,21 @@ check_size() {
 # foreground_terminal_checks: with the container's shell at its prompt in
 # the tmux pane: sizes, a resize (SIGWINCH), output, and the exit status.
 foreground_terminal_checks() {
-	tmux_type 'trap "stty size >/out/winch" WINCH'
 	check_size size1 40 100
 	# (the screen shows the command typed, and its output, 42)
 	tmux_type 'tty >/out/tty; echo "hello-$((6 * 7))"'
 	wait_for 10 tmux_screen_has 'hello-42' || fail "no output: $(tmux_screen)"
 	tmux_wait_file "$OUT/tty"
 	[[ "$(cat "$OUT/tty")" =~ ^/dev/pts/[0-9]+$ ]] || fail "tty: $(cat "$OUT/tty")"
+	# A foreground job of the shell gets SIGWINCH from the resize (the
+	# interactive shell at its prompt would not run a WINCH trap: busybox's
+	# line editor takes the signal for itself).
+	tmux_type 'sh -c '"'"'trap "stty size >/out/winch; exit 0" WINCH; echo >/out/waiting; while :; do sleep 0.1; done'"'"
+	tmux_wait_file "$OUT/waiting"
 	tmux_resize 120 50
-	check_size size2 50 120
-	# The program got SIGWINCH (its trap runs at the next command).
-	tmux_type 'true'
 	tmux_wait_file "$OUT/winch"
 	[ "$(cat "$OUT/winch")" = "50 120" ] || fail "the WINCH trap saw $(cat "$OUT/winch")"
+	check_size size2 50 120
 	tmux_type 'exit 7'
 	tmux_wait_file "$TESTDIR/rc" 20
 	[ "$(cat "$TESTDIR/rc")" = 7 ] || fail "husk exited $(cat "$TESTDIR/rc"), expected 7"
