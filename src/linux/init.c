@@ -240,10 +240,98 @@ fail:
 
 static pid_t clone_child(unsigned long flags)
 {
-	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	/* With CLONE_PARENT the child takes the caller's own exit signal
+	 * (SIGCHLD); clone3 then wants none given. */
+	struct clone_args args = { .flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD };
 	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS)
-		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		pid = syscall(SYS_clone, flags | (flags & CLONE_PARENT ? 0 : SIGCHLD), NULL, NULL, NULL, NULL);
+	return pid;
+}
+
+static __attribute__((noreturn)) void child_main(struct init_config *c, int parent_end, int child_end)
+{
+	close(parent_end);
+	for (size_t i = 0; i < sizeof(c->parent_fds) / sizeof(c->parent_fds[0]); i++)
+		if (c->parent_fds[i] >= 0)
+			close(c->parent_fds[i]);
+	container_main(c, child_end);
+}
+
+/* The namespaces a clone creates belong to the user namespace of the
+ * process that clones, and a joined user namespace can never be left
+ * again (husk would lose its rights over the host's cgroups).  So with a
+ * joined user namespace, a short-lived process joins it (and the pid and
+ * time namespaces, which apply to children), clones the container process
+ * as husk's own child (CLONE_PARENT) and exits.  One more fork, only for
+ * configs that join a user namespace. */
+static int spawn_in_joined_userns(struct init_config *c, int parent_end, int child_end,
+				  pid_t *ret_pid, husk_error **err)
+{
+	pid_t mid = clone_child(0);
+	if (mid < 0)
+		return husk_fail(err, errno, "clone");
+	if (mid == 0) {
+		cleanup_error husk_error *e = NULL;
+		pid_t pid = -1;
+		if (ns_join(c->ns_fds, (1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME), &e) >= 0) {
+			pid = clone_child(ns_new_flags(c->spec) | CLONE_PARENT);
+			if (pid == 0)
+				child_main(c, parent_end, child_end);
+			if (pid < 0)
+				husk_fail(&e, errno, "clone");
+		}
+		if (pid < 0)
+			sync_send_error(child_end, e);
+		else
+			sync_send(child_end, SYNC_SPAWNED, pid, NULL);
+		_exit(pid < 0);
+	}
+	close(child_end);
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	int32_t pid;
+	int r = sync_expect(parent_end, SYNC_SPAWNED, "container process", &pid, err);
+	if (r < 0)
+		return r;
+	*ret_pid = pid;
+	return 0;
+}
+
+/* Joined pid and time namespaces apply to the children of the process
+ * that joins them: husk joins them for the clone only, and goes back to
+ * its own after, so that the hooks it runs later stay in the host's. */
+static pid_t clone_in_joined(struct init_config *c, husk_error **err)
+{
+	unsigned which = 0;
+	cleanup_close int own_pid = -1, own_time = -1;
+	if (c->ns_fds[NS_PID] >= 0) {
+		which |= 1u << NS_PID;
+		own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	}
+	if (c->ns_fds[NS_TIME] >= 0) {
+		which |= 1u << NS_TIME;
+		own_time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+	}
+	if (((which & (1u << NS_PID)) && own_pid < 0) || ((which & (1u << NS_TIME)) && own_time < 0))
+		return husk_fail(err, errno, "open husk's own namespaces");
+	int r = ns_join(c->ns_fds, which, err);
+	if (r < 0)
+		return r;
+	pid_t pid = clone_child(ns_new_flags(c->spec));
+	int e = errno;
+	if (pid != 0 && ((own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0) ||
+			 (own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0))) {
+		/* Cannot happen for ancestors of a joined namespace; if it did,
+		 * husk must not go on in the container's namespaces. */
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		return husk_fail(err, errno, "return to husk's own namespaces");
+	}
+	if (pid < 0)
+		return husk_fail(err, e, "clone");
 	return pid;
 }
 
@@ -253,21 +341,17 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 	if ((r = sync_pair(sv, err)) < 0)
 		return r;
 	cleanup_close int parent_end = sv[0], child_end = sv[1];
-	/* pid and time namespaces set by setns apply to children only; a
-	 * joined user namespace is entered first so that the namespaces the
-	 * clone creates are owned by it, as they would be by a new one. */
-	if ((r = ns_join(c->ns_fds, (1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME), err)) < 0)
-		return r;
-
-	pid_t pid = clone_child(ns_new_flags(c->spec));
-	if (pid < 0)
-		return husk_fail(err, errno, "clone");
-	if (pid == 0) {
-		close(parent_end);
-		for (size_t i = 0; i < sizeof(c->parent_fds) / sizeof(c->parent_fds[0]); i++)
-			if (c->parent_fds[i] >= 0)
-				close(c->parent_fds[i]);
-		container_main(c, child_end);
+	pid_t pid = -1;
+	if (c->ns_fds[NS_USER] >= 0) {
+		r = spawn_in_joined_userns(c, parent_end, steal_fd(child_end), &pid, err);
+		if (r < 0)
+			return r;
+	} else {
+		pid = clone_in_joined(c, err);
+		if (pid < 0)
+			return pid;
+		if (pid == 0)
+			child_main(c, parent_end, child_end);
 	}
 	closep(&child_end);
 	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL &&

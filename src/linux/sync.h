@@ -17,6 +17,7 @@ enum sync_type {
 	SYNC_HOOKS_DONE, /* parent → child: they ran; value = host pid */
 	SYNC_SECCOMP,    /* child → husk: the seccomp notify fd rides along */
 	SYNC_ERROR,      /* child → parent: setup failed; payload is the message */
+	SYNC_SPAWNED,    /* intermediate → parent: value = the container process's pid */
 };
 
 struct sync_msg {
