@@ -147,13 +147,13 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned lon
 	int r = cgroup_v1_hierarchies(bind_hierarchy, &b);
 	if (r < 0)
 		return err && *err ? r : husk_fail(err, -r, "list cgroup hierarchies");
-	if (flags & MS_RDONLY) {
-		cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
-		if (top < 0)
-			return top;
-		if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return husk_fail(err, errno, "remount %s read-only", m->destination);
-	}
+	/* The tmpfs only holds the hierarchies' mount points: read-only
+	 * whatever the options, as the hierarchies are. */
+	cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
+	if (top < 0)
+		return top;
+	if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return husk_fail(err, errno, "remount %s read-only", m->destination);
 	return 0;
 }
 

@@ -139,11 +139,16 @@ int rootfs_prepare(const struct rootfs_config *c, husk_error **err)
 		return husk_fail(err, errno, "set propagation of /");
 	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return husk_fail(err, errno, "bind rootfs %s", c->rootfs);
-	if (root_propagation(s) & MS_SHARED) {
-		/* pivot_root refuses a new root whose parent mount is shared:
-		 * the first bind is made private and the root bound once more
-		 * on top of it.  Mounts below keep their shared peers. */
-		if (mount(NULL, c->rootfs, NULL, MS_PRIVATE, NULL) < 0 ||
+	unsigned long prop = root_propagation(s);
+	if ((prop & MS_SHARED) || !(prop & MS_REC)) {
+		/* pivot_root refuses a new root whose parent mount is shared,
+		 * and a shared host mount holding the rootfs stays shared when
+		 * the propagation asked for is shared or not recursive.  The
+		 * first bind is made slave or private (shared comes back in
+		 * rootfs_finish) and the root bound once more on top of it.
+		 * Mounts below keep their peers. */
+		unsigned long first = (prop & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
+		if (mount(NULL, c->rootfs, NULL, first, NULL) < 0 ||
 		    mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return husk_fail(err, errno, "bind rootfs %s", c->rootfs);
 	}

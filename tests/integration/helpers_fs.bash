@@ -89,7 +89,8 @@ host_shared_tmpfs() {
 # host's mount table, before and after.
 
 # The host's mountinfo without what concurrent tests (other per-test
-# directories, other husk runs) mount and unmount meanwhile.  Everything
+# directories, other husk runs, the engine tests' daemons) mount and unmount
+# meanwhile.  Everything
 # else, including this test's own directory, is kept.
 host_mount_table() {
 	local tmp=${HUSK_TEST_TMP:-/tmp}
@@ -98,7 +99,11 @@ host_mount_table() {
 		{
 			p = $5
 			if (under(p, mine)) { print; next }
-			if (index(p, tmp "/husk-it.") == 1 || index(p, "/tmp/husk-run.") == 1 || index(p, "/run/husk") == 1)
+			# other tests (engines too: husk-podman., husk-ctd., ...)
+			# and the run directories of the engines
+			if (index(p, tmp "/husk-") == 1 || index(p, "/tmp/husk-") == 1 || index(p, "/run/husk") == 1 ||
+			    index(p, "/run/containerd/") == 1 || index(p, "/run/docker") == 1 ||
+			    index(p, "/run/netns/") == 1 || index(p, "/var/lib/docker/") == 1)
 				next
 			print
 		}' /proc/self/mountinfo
