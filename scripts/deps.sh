@@ -3,7 +3,7 @@
 # `test` to build and run its tests as well.
 set -eu
 build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev busybox-static"
-test="bats jq runc"
+test="bats jq runc qemu-system-x86"
 case "${1:-build}" in
 build) pkgs=$build ;;
 test) pkgs="$build $test" ;;
