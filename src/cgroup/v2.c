@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/devices_v2.h"
 #include "cgroup/resources.h"
+#include "util/json.h"
 
 #define ROOT "/sys/fs/cgroup"
 
@@ -56,7 +58,11 @@ static int v2_apply(const struct cgroup *cg, json_object *res, husk_error **err)
 {
 	char dir[1400];
 	dir_of(cg, dir, sizeof(dir));
-	return resources_apply_v2(res, dir, err);
+	int r = resources_apply_v2(res, dir, err);
+	json_object *devices = res ? json_member(res, "devices") : NULL;
+	if (r >= 0 && devices)
+		r = devices_v2_apply(dir, devices, err);
+	return r;
 }
 
 static bool v2_frozen(const struct cgroup *cg)
