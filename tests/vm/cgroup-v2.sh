@@ -123,5 +123,16 @@ check "bad device rule: the error names it" grep -q 'linux.resources.devices\[0\
 check "bad device rule: no cgroup left" test ! -d /sys/fs/cgroup/husk-v2/c1
 check "bad device rule: no state left" test ! -e $R/c7
 
+# 8. the container process starts in its cgroup (clone3 CLONE_INTO_CGROUP):
+# husk runs from a cgroup where it may have no second process, so a clone
+# there followed by a move would fail
+config '["cat", "/proc/self/cgroup"]' '{}'
+mkdir /sys/fs/cgroup/launch
+sh -c 'echo $$ >/sys/fs/cgroup/launch/cgroup.procs && echo 1 >/sys/fs/cgroup/launch/pids.max &&
+	exec "$0" --root "$1" run -b "$2" c8' "$HUSK" $R $B >/tmp/out 2>&1
+check "run with pids.max 1 in husk's cgroup: first command in its cgroup root" grep -qx '0::/' /tmp/out
+grep -qx '0::/' /tmp/out || cat /tmp/out
+rmdir /sys/fs/cgroup/launch
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
