@@ -2,8 +2,8 @@
 # Installs the Debian packages husk needs: `build` (default) to build it,
 # `test` to build and run its tests as well.
 set -eu
-build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev busybox-static"
-test="bats jq runc"
+build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev busybox-static clang libbpf-dev"
+test="bats jq runc qemu-system-x86"
 case "${1:-build}" in
 build) pkgs=$build ;;
 test) pkgs="$build $test" ;;

@@ -5,7 +5,8 @@
 #                             tests/integration/*.bats file
 #   tests/run.sh lifecycle    only tests/integration/lifecycle.bats (several
 #                             names may be given; "unit" selects the unit tests,
-#                             "unit/test_ids" one unit test binary)
+#                             "unit/test_ids" one unit test binary; "vm" the
+#                             pure cgroup v2 checks of tests/vm in a QEMU guest)
 #
 # Every file is run, whatever the previous ones gave.  The last line printed
 # is always "N passed, M failed, K skipped"; the exit status is non-zero when
@@ -14,7 +15,10 @@
 # Environment: HUSK_BIN (the husk to test; by default a snapshot of
 # build/husk taken after the build, so that a rebuild during the run cannot
 # change the binary under the tests), BATS (default: bats), HUSK_TEST_CACHE,
-# HUSK_TEST_TMP, HUSK_TEST_TIMEOUT (see tests/integration/helpers.bash).
+# HUSK_TEST_TMP, HUSK_TEST_TIMEOUT (see tests/integration/helpers.bash),
+# HUSK_VM_RUNNER (run-in-vm.sh, which boots the cgroup v2 guest; by default
+# ../shared/vm/run-in-vm.sh next to the repository, then
+# /work/shared/vm/run-in-vm.sh; without one the vm suite is skipped).
 
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -81,13 +85,16 @@ count_tap() {
 # --- what to run ----------------------------------------------------------
 
 run_unit=1
+run_vm=1
 unit_only=()
 bats_files=()
 if [ $# -gt 0 ]; then
 	run_unit=0
+	run_vm=0
 	for a in "$@"; do
 		case $a in
 		unit) run_unit=1 ;;
+		vm) run_vm=1 ;;
 		unit/*) run_unit=1 unit_only+=("${a#unit/}") ;;
 		*)
 			name=${a##*/}
@@ -202,6 +209,37 @@ if [ ${#bats_files[@]} -gt 0 ]; then
 			wait -n -p done_pid "${!job_of[@]}" || rc=$?
 			[ -n "$done_pid" ] && [ -n "${job_of[$done_pid]:-}" ] && report "$done_pid" "$rc"
 		done
+	fi
+fi
+
+# --- pure cgroup v2, in a VM ----------------------------------------------
+
+# The host may be cgroup v1 or hybrid; the v2 driver is checked in a
+# throw-away QEMU guest whose runner lives outside the repository.
+vm_runner() {
+	local c
+	for c in ${HUSK_VM_RUNNER:+"$HUSK_VM_RUNNER"} "$REPO/../shared/vm/run-in-vm.sh" \
+		/work/shared/vm/run-in-vm.sh; do
+		[ -x "$c" ] && { echo "$c"; return 0; }
+	done
+	return 1
+}
+
+if [ "$run_vm" -eq 1 ]; then
+	echo "# vm/cgroup-v2.sh"
+	if ! runner=$(vm_runner); then
+		echo "ok 1 vm # skip no run-in-vm.sh (HUSK_VM_RUNNER=${HUSK_VM_RUNNER:-unset}," \
+			"$REPO/../shared/vm, /work/shared/vm): the cgroup v2 checks did not run"
+		skipped=$((skipped + 1))
+	else
+		mkdir -p "$WORK/vm"
+		cp "$REPO"/tests/vm/*.sh "$WORK/vm/" && cp "$HUSK_BIN" "$WORK/vm/husk"
+		start=$SECONDS
+		"$runner" --files "$WORK/vm" --bin "$WORK/vm/husk" -- ./cgroup-v2.sh /files/husk \
+			</dev/null 2>&1 | tee "$WORK/vm.tap"
+		rc=${PIPESTATUS[0]}
+		echo "# vm: ${runner##*/} took $((SECONDS - start)) s"
+		count_tap vm "$WORK/vm.tap" "$rc"
 	fi
 fi
 

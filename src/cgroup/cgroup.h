@@ -24,6 +24,10 @@ struct cgroup_ops {
 	const char *name;
 	/* Creates the cgroup (and its parents) and moves pid into it. */
 	int (*enter)(const struct cgroup *cg, pid_t pid, husk_error **err);
+	/* Creates the cgroup (and its parents) and returns an fd of its
+	 * directory, for clone3's CLONE_INTO_CGROUP, which starts a process
+	 * in it; NULL where that cannot be done (v1). */
+	int (*open_dir)(const struct cgroup *cg, husk_error **err);
 	/* Writes linux.resources; update: only what is given changes. */
 	int (*apply)(const struct cgroup *cg, json_object *resources, husk_error **err);
 	int (*freeze)(const struct cgroup *cg, bool frozen, husk_error **err);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/device_rules.h"
+#include "util/cleanup.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -170,38 +172,17 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 	return 0;
 }
 
-static int device_rules(json_object *list, const char *dir, bool defaults, husk_error **err)
+static int device_rules(json_object *list, const char *dir, husk_error **err)
 {
-	/* After the config's rules, the devices every container gets, as
-	 * runc adds them: null, zero, full, random, urandom, tty, console,
-	 * ptmx and the pty slaves. */
-	static const char *const allowed[] = { "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-					       "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
-					       "c 136:* rwm", NULL };
-	int r;
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		json_object *rule = json_object_array_get_idx(list, i);
-		bool allow = json_object_get_boolean(json_member(rule, "allow"));
-		const char *type = str(rule, "type"), *access_ = str(rule, "access");
-		bool has_major, has_minor;
-		int64_t major = json_i64(rule, "major", &has_major), minor = json_i64(rule, "minor", &has_minor);
-		char maj[24] = "*", min[24] = "*";
-		if (has_major && major >= 0)
-			snprintf(maj, sizeof(maj), "%" PRId64, major);
-		if (has_minor && minor >= 0)
-			snprintf(min, sizeof(min), "%" PRId64, minor);
+	cleanup_free struct device_rule *rules = NULL;
+	size_t n;
+	int r = device_rules_parse(list, &rules, &n, err);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
 		char line[96];
-		if (type == NULL || strcmp(type, "a") == 0)
-			snprintf(line, sizeof(line), "a");
-		else
-			snprintf(line, sizeof(line), "%s %s:%s %s", type, maj, min, access_ ? access_ : "rwm");
-		if ((r = cgroup_write(dir, allow ? "devices.allow" : "devices.deny", line, err)) < 0)
-			return r;
+		device_rule_text(&rules[i], line, sizeof(line));
+		r = cgroup_write(dir, rules[i].allow ? "devices.allow" : "devices.deny", line, err);
 	}
-	for (int i = 0; defaults && allowed[i]; i++)
-		if ((r = cgroup_write(dir, "devices.allow", allowed[i], err)) < 0)
-			return r;
-	return 0;
+	return r;
 }
 
 static int v1_blkio(json_object *bio, cgroup_dir_fn dir, void *ctx, husk_error **err)
@@ -329,7 +310,7 @@ int resources_apply_v1(json_object *res, cgroup_dir_fn dir, void *ctx, husk_erro
 			return r;
 	}
 	json_object *devices = json_member(res, "devices");
-	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = device_rules(devices, d, true, err)) < 0)
+	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = device_rules(devices, d, err)) < 0)
 		return r;
 	bool has_h = dir(ctx, "hugetlb", h, sizeof(h)) == 0, has_r = dir(ctx, "rdma", rd, sizeof(rd)) == 0;
 	return hugetlb_rdma(res, has_h ? h : NULL, has_r ? rd : NULL, false, err);
@@ -433,10 +414,8 @@ int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 				return r;
 		}
 	}
-	/* Device rules need an eBPF program on v2; husk does not make one
-	 * yet, so they are not enforced: said, not hidden. */
-	if (arr(res, "devices") && json_object_array_length(arr(res, "devices")) > 0)
-		log_debug("cgroup v2: device rules are not enforced (no eBPF device filter)");
+	/* devices are no file on v2: v2.c attaches an eBPF program for them
+	 * (devices_v2.c). */
 	return 0;
 }
 

@@ -2,13 +2,16 @@
 #include "cgroup/cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/devices_v2.h"
 #include "cgroup/resources.h"
+#include "util/json.h"
 
 #define ROOT "/sys/fs/cgroup"
 
@@ -33,30 +36,56 @@ static int enable_controllers(const char *dir, husk_error **err)
 	return cgroup_write(dir, "cgroup.subtree_control", line, err);
 }
 
-static int v2_enter(const struct cgroup *cg, pid_t pid, husk_error **err)
+/* Creates the cgroup and its parents; dir gets its path. */
+static int make_dirs(const struct cgroup *cg, char *dir, size_t len_dir, husk_error **err)
 {
-	char dir[1400] = ROOT, pidbuf[16];
 	int r;
+	snprintf(dir, len_dir, ROOT);
 	for (const char *p = cg->path; *p;) {
 		const char *next = strchr(p + 1, '/');
 		size_t n = next ? (size_t) (next - p) : strlen(p);
 		if ((r = enable_controllers(dir, err)) < 0)
 			return r;
 		size_t len = strlen(dir);
-		snprintf(dir + len, sizeof(dir) - len, "%.*s", (int) n, p);
+		snprintf(dir + len, len_dir - len, "%.*s", (int) n, p);
 		p += n;
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return husk_fail(err, errno, "create cgroup %s", dir);
 	}
+	return 0;
+}
+
+static int v2_enter(const struct cgroup *cg, pid_t pid, husk_error **err)
+{
+	char dir[1400], pidbuf[16];
+	int r = make_dirs(cg, dir, sizeof(dir), err);
+	if (r < 0)
+		return r;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
 	return cgroup_write(dir, "cgroup.procs", pidbuf, err);
+}
+
+static int v2_open_dir(const struct cgroup *cg, husk_error **err)
+{
+	char dir[1400];
+	int r = make_dirs(cg, dir, sizeof(dir), err);
+	if (r < 0)
+		return r;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_fail(err, errno, "open cgroup %s", dir);
+	return fd;
 }
 
 static int v2_apply(const struct cgroup *cg, json_object *res, husk_error **err)
 {
 	char dir[1400];
 	dir_of(cg, dir, sizeof(dir));
-	return resources_apply_v2(res, dir, err);
+	int r = resources_apply_v2(res, dir, err);
+	json_object *devices = res ? json_member(res, "devices") : NULL;
+	if (r >= 0 && devices)
+		r = devices_v2_apply(dir, devices, err);
+	return r;
 }
 
 static bool v2_frozen(const struct cgroup *cg)
@@ -114,6 +143,7 @@ static int v2_remove(const struct cgroup *cg, husk_error **err)
 const struct cgroup_ops cgroup_v2_ops = {
 	.name = "cgroupfs v2",
 	.enter = v2_enter,
+	.open_dir = v2_open_dir,
 	.apply = v2_apply,
 	.freeze = v2_freeze,
 	.frozen = v2_frozen,

@@ -303,14 +303,23 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		.start_fd = c->start_fd, .console_fd = c->console_fd, .mount_fds = c->mount_fds,
 		.cgroup_path = c->cg.path, .seccomp = &c->seccomp,
 		.listen_fds = listen_fds(), .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
-		.parent_fds = { c->dir.fd, c->root_fd },
+		.parent_fds = { c->dir.fd, c->root_fd, -1 },
 	};
 	memcpy(ic.ns_fds, c->ns_fds, sizeof(ic.ns_fds));
+	/* In its cgroup, with its limits, before it runs anything: cloned
+	 * into it where the driver and kernel can, moved there otherwise. */
+	cleanup_close int cg_fd = -1;
+	if (c->cg.ops->open_dir) {
+		if ((cg_fd = c->cg.ops->open_dir(&c->cg, err)) < 0)
+			return cg_fd;
+		c->in_cgroup = true;
+	}
+	ic.cgroup_fd = ic.parent_fds[2] = cg_fd;
 	if ((r = spawn_container(&ic, &c->pid, &c->sync_fd, err)) < 0)
 		return r;
-	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
-	/* In its cgroup, with its limits, before it runs anything. */
-	if ((r = c->cg.ops->enter(&c->cg, c->pid, err)) < 0)
+	log_debug("container %s: process %d cloned%s", o->id, (int) c->pid,
+		  ic.cloned_into_cgroup ? " into its cgroup" : "");
+	if (!ic.cloned_into_cgroup && (r = c->cg.ops->enter(&c->cg, c->pid, err)) < 0)
 		return r;
 	c->in_cgroup = true;
 	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||

@@ -26,6 +26,7 @@
 #include "linux/sysctls.h"
 #include "state/state.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 static bool new_ns(const struct spec *s, enum ns_type t)
 {
@@ -238,12 +239,29 @@ fail:
 	_exit(127);
 }
 
-static pid_t clone_child(unsigned long flags)
+/* With a cgroup fd, the child starts in that cgroup: it is never counted
+ * in husk's own cgroup, nor runs a moment outside its own.  Kernels before
+ * 5.7 refuse the flag; the caller then moves the child itself. */
+static pid_t clone_child(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 {
 	/* With CLONE_PARENT the child takes the caller's own exit signal
 	 * (SIGCHLD); clone3 then wants none given. */
 	struct clone_args args = { .flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD };
-	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
+	pid_t pid;
+	*into_cgroup = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cgroup_fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*into_cgroup = true;
+			return pid;
+		}
+		log_debug("clone3 with CLONE_INTO_CGROUP: %s; the cgroup is entered after clone", strerror(errno));
+		args.flags = flags;
+		args.cgroup = 0;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, flags | (flags & CLONE_PARENT ? 0 : SIGCHLD), NULL, NULL, NULL, NULL);
 	return pid;
@@ -268,14 +286,17 @@ static __attribute__((noreturn)) void child_main(struct init_config *c, int pare
 static int spawn_in_joined_userns(struct init_config *c, int parent_end, int child_end,
 				  pid_t *ret_pid, husk_error **err)
 {
-	pid_t mid = clone_child(0);
+	bool into_cgroup;
+	/* Neither process here may write to the host's cgroups: the parent
+	 * moves the container process after the clone. */
+	pid_t mid = clone_child(0, -1, &into_cgroup);
 	if (mid < 0)
 		return husk_fail(err, errno, "clone");
 	if (mid == 0) {
 		cleanup_error husk_error *e = NULL;
 		pid_t pid = -1;
 		if (ns_join(c->ns_fds, (1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME), &e) >= 0) {
-			pid = clone_child(ns_new_flags(c->spec) | CLONE_PARENT);
+			pid = clone_child(ns_new_flags(c->spec) | CLONE_PARENT, -1, &into_cgroup);
 			if (pid == 0)
 				child_main(c, parent_end, child_end);
 			if (pid < 0)
@@ -318,7 +339,7 @@ static pid_t clone_in_joined(struct init_config *c, husk_error **err)
 	int r = ns_join(c->ns_fds, which, err);
 	if (r < 0)
 		return r;
-	pid_t pid = clone_child(ns_new_flags(c->spec));
+	pid_t pid = clone_child(ns_new_flags(c->spec), c->cgroup_fd, &c->cloned_into_cgroup);
 	int e = errno;
 	if (pid != 0 && ((own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0) ||
 			 (own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0))) {

@@ -24,6 +24,10 @@ struct init_config {
 				    * process.terminal; -1 otherwise */
 	const int *mount_fds;      /* per mount: premade idmapped tree or -1 */
 	const char *cgroup_path;   /* the container's cgroup ("/husk/<id>") */
+	int cgroup_fd;             /* its directory, to clone into (clone3
+				    * CLONE_INTO_CGROUP), or -1 */
+	bool cloned_into_cgroup;   /* set by spawn_container: the process
+				    * started in cgroup_fd's cgroup */
 	const struct seccomp_program *seccomp; /* compiled by the parent; len 0: none */
 	int preserve_fds;          /* fds 3 .. 3+n-1 pass into the container */
 	int listen_fds;            /* LISTEN_FDS of husk's environment: n more fds
@@ -31,16 +35,17 @@ struct init_config {
 	/* The parent's fds the child closes first: above all the state
 	 * directory, whose flock the child would otherwise share and hold
 	 * while it waits for `start`. */
-	int parent_fds[2];
+	int parent_fds[3];
 	bool no_pivot;
 	bool no_new_keyring;       /* keep the caller's session keyring */
 	pid_t host_pid;            /* the child's pid as the host sees it (set
 				    * by the child from the parent's messages) */
 };
 
-/* Clones the container process.  Returns its pid and the parent's end of
- * the sync socket; uid/gid maps are written before this returns, and the
- * child waits for SYNC_PLACED (its cgroup entered) before going on. */
+/* Clones the container process, into cgroup_fd's cgroup when given and the
+ * kernel can (5.7+).  Returns its pid and the parent's end of the sync
+ * socket; uid/gid maps are written before this returns, and the child
+ * waits for SYNC_PLACED (its cgroup entered) before going on. */
 int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, husk_error **err);
 
 #endif

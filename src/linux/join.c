@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -55,7 +56,9 @@ static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
 			continue;
 		*cg++ = '\0';
 		cg[strcspn(cg, "\n")] = '\0';
-		const char *dir = *ctl == '\0' ? "unified" : ctl;
+		/* "0::/path" is the v2 hierarchy: /sys/fs/cgroup itself on a
+		 * v2 host, /sys/fs/cgroup/unified on a hybrid one. */
+		const char *dir = *ctl != '\0' ? ctl : cgroup_detect() == CGROUP_V2 ? "" : "unified";
 		if (strncmp(dir, "name=", 5) == 0)
 			dir += 5;
 		char procs[1400];
