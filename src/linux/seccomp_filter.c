@@ -322,15 +322,26 @@ void seccomp_features(void (*add)(const char *kind, const char *name, void *ctx)
 		add("actions", actions[i], ctx);
 	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
 		add("operators", operators[i], ctx);
+	scmp_filter_ctx probe = seccomp_init(SCMP_ACT_ALLOW);
 	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
 		char lower[32];
 		size_t n = 0;
 		for (const char *p = archs[i] + 10; *p && n < sizeof(lower) - 1; p++)
 			lower[n++] = tolower((unsigned char) *p);
 		lower[n] = '\0';
-		if (seccomp_arch_resolve_name(lower))
+		/* Only what a filter made here can hold: libseccomp refuses
+		 * to mix endiannesses with the native architecture. */
+		uint32_t token = seccomp_arch_resolve_name(lower);
+		if (!token || !probe)
+			continue;
+		int r = seccomp_arch_add(probe, token);
+		if (r == 0 || r == -EEXIST)
 			add("archs", archs[i], ctx);
+		if (r == 0)
+			seccomp_arch_remove(probe, token);
 	}
+	if (probe)
+		seccomp_release(probe);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		add("knownFlags", flags[i], ctx);
 	/* Probed: a flag the kernel does not know fails with EINVAL, one it
