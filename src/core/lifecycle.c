@@ -28,7 +28,7 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 	int r = state_open_root(root, false, &h->root_fd, err);
 	if (r == -ENOENT) {
 		husk_error_freep(err);
-		return husk_fail(err, 0, "container \"%s\" does not exist", id);
+		return state_not_found(id, err);
 	}
 	if (r < 0 || (r = state_open(h->root_fd, root, id, lock, &h->dir, err)) < 0 ||
 	    (r = state_read(&h->dir, &h->st, err)) < 0)
@@ -222,8 +222,17 @@ static int kill_and_wait(const struct core_handle *h, husk_error **err)
 
 int container_delete(const char *root, const char *id, bool force, husk_error **err)
 {
+	int r = state_check_id(id, err);
+	if (r < 0)
+		return r;
 	cleanup_handle struct core_handle h;
-	int r = core_handle_open(root, id, true, &h, err);
+	r = core_handle_open(root, id, true, &h, err);
+	/* As runc: --force on a container that is already gone succeeds
+	 * (engines call it to clean up after a failed create). */
+	if (r == -ENOENT && force) {
+		husk_error_freep(err);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	switch (h.status) {

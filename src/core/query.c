@@ -51,7 +51,7 @@ int container_state(const char *root, const char *id, json_object **ret, husk_er
 	int r = state_open_root(root, false, &root_fd, err);
 	if (r == -ENOENT) {
 		husk_error_freep(err);
-		return husk_fail(err, 0, "container \"%s\" does not exist", id);
+		return state_not_found(id, err);
 	}
 	if (r < 0)
 		return r;

@@ -99,6 +99,14 @@ int state_reserve(int root_fd, const char *root, const char *id, struct state_di
 	return r;
 }
 
+int state_not_found(const char *id, husk_error **err)
+{
+	husk_fail(err, 0, "container \"%s\" does not exist", id);
+	if (err && *err)
+		(*err)->errnum = ENOENT;
+	return -ENOENT;
+}
+
 int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
 	       husk_error **err)
 {
@@ -108,7 +116,7 @@ int state_open(int root_fd, const char *root, const char *id, bool lock, struct 
 	int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return husk_fail(err, 0, "container \"%s\" does not exist", id);
+			return state_not_found(id, err);
 		return husk_fail(err, errno, "open state of %s", id);
 	}
 	if (lock && flock(fd, LOCK_EX) < 0) {

@@ -64,6 +64,9 @@ int state_reserve(int root_fd, const char *root, const char *id, struct state_di
 int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
 	       husk_error **err);
 
+/* "container ... does not exist", as -ENOENT (the message without strerror). */
+int state_not_found(const char *id, husk_error **err);
+
 int state_write(const struct state_dir *d, const struct container_state *st, husk_error **err);
 int state_read(const struct state_dir *d, struct container_state *st, husk_error **err);
 

@@ -257,10 +257,13 @@ teardown() {
 	assert_clean
 }
 
-@test "delete: of a container that does not exist fails, with or without --force" {
+@test "delete: of a container that does not exist fails; with --force it succeeds, as runc's" {
 	run --separate-stderr -1 husk delete nosuch
-	[[ "$stderr" == "husk: "* ]]
-	run --separate-stderr -1 husk delete -f nosuch
+	[[ "$stderr" == "husk: "*'"nosuch"'*"does not exist" ]]
+	run --separate-stderr -0 husk delete -f nosuch
+	[ -z "$stderr" ]
+	# a bad id is still an error
+	run --separate-stderr -1 husk delete -f ../x
 	[[ "$stderr" == "husk: "* ]]
 	assert_clean
 }
