@@ -59,10 +59,17 @@ static const char *env_get(const char **env, const char *name)
 	return NULL;
 }
 
+/* false with errno set: a directory or device is EACCES, as execve says. */
 static bool is_executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return access(path, X_OK) == 0;
 }
 
 /* The failure to start the program, with the errno text in lower case as
@@ -85,7 +92,7 @@ static int find_program(const char *name, const char *path_env, char **ret, husk
 {
 	if (strchr(name, '/')) {
 		if (!is_executable(name))
-			return program_fail(err, errno ? errno : EACCES, name);
+			return program_fail(err, errno, name);
 		*ret = strdup(name);
 		return *ret ? 0 : husk_fail(err, ENOMEM, "exec");
 	}
