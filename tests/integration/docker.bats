@@ -180,7 +180,8 @@ run_cid() {
 	# (as with runc), the container untouched.
 	hrun dk exec "$id" /no/such/program
 	[ "$status" -eq 126 ] || fail "docker exec exited $status: $stderr"
-	[[ "$stderr" == *'exec: "/no/such/program": no such file or directory'* ]] || fail "docker: $stderr"
+	# (docker 20.10 prints this error on stdout)
+	[[ "$output$stderr" == *'exec: "/no/such/program": no such file or directory'* ]] || fail "docker: $output $stderr"
 	[ "$(inspect "$id" '{{.State.Status}}')" = running ]
 	run -0 bash -c "echo piped | $(printf '%q ' "$DOCKER" -H "unix://$DKD/docker.sock") exec -i $id cat"
 	[ "$output" = piped ]
@@ -259,7 +260,7 @@ run_cid() {
 	[[ "${lines[2]}" =~ CapEff:[[:space:]]+0000000000000000 ]]
 	assert_dk_gone "$CID"
 	run_cid --user daemon "$IMAGE" id
-	[ "$output" = "uid=1(daemon) gid=1(daemon) groups=1(daemon)" ]
+	[ "$output" = "uid=1(daemon) gid=1(daemon) groups=1(daemon)" ] || fail "docker run exited $status: $output $stderr"
 	assert_dk_gone "$CID"
 }
 
