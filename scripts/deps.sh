@@ -3,7 +3,7 @@
 # `test` to build and run its tests as well.
 set -eu
 build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev busybox-static clang libbpf-dev"
-test="bats jq runc qemu-system-x86"
+test="bats jq runc qemu-system-x86 containerd docker.io"
 case "${1:-build}" in
 build) pkgs=$build ;;
 test) pkgs="$build $test" ;;
@@ -15,6 +15,13 @@ for p in $pkgs; do
 done
 [ -z "$missing" ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
+# containerd and docker.io would start the host's own daemons on install:
+# the tests run private ones, so no service starts meanwhile.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

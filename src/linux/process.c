@@ -1,5 +1,6 @@
 #include "linux/process.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -66,17 +67,40 @@ static const char *env_get(const char **env, const char *name)
 	return NULL;
 }
 
+/* false with errno set: a directory or device is EACCES, as execve says. */
 static bool is_executable(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return false;
+	}
+	return access(path, X_OK) == 0;
+}
+
+/* The failure to start the program, with the errno text in lower case as
+ * Go prints it ("no such file or directory", "permission denied"): Docker
+ * and podman find those words in the runtime's message to exit 127 or 126,
+ * as a shell does, instead of their own error code. */
+static int program_fail(husk_error **err, int errnum, const char *name)
+{
+	char why[128];
+	bool ours = err && *err == NULL;
+	snprintf(why, sizeof(why), "%s", strerror(errnum));
+	why[0] = (char) tolower((unsigned char) why[0]);
+	husk_fail(err, 0, "exec: \"%s\": %s", name, why);
+	if (ours && *err)
+		(*err)->errnum = errnum;
+	return -errnum;
 }
 
 static int find_program(const char *name, const char *path_env, char **ret, husk_error **err)
 {
 	if (strchr(name, '/')) {
 		if (!is_executable(name))
-			return husk_fail(err, errno ? errno : EACCES, "exec: \"%s\"", name);
+			return program_fail(err, errno, name);
 		*ret = strdup(name);
 		return *ret ? 0 : husk_fail(err, ENOMEM, "exec");
 	}
@@ -224,5 +248,5 @@ int process_exec(const struct exec_plan *plan, husk_error **err)
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(plan->path, plan->argv, plan->envp);
-	return husk_fail(err, errno, "exec %s", plan->path);
+	return program_fail(err, errno, plan->path);
 }

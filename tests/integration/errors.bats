@@ -249,17 +249,22 @@ write_config() {
 	assert_clean
 }
 
+# The errno texts in lower case: Docker and podman look for these words to
+# exit 127 (not found) or 126 (not executable).
 @test "program not found in the container: create fails, nothing left" {
 	# jq is on the host's PATH, not in the container's
 	set_args jq --version
-	create_and_run_fail 'jq'
+	create_and_run_fail 'jq.*executable file not found'
 	set_args /nonexistent/program
-	create_and_run_fail 'nonexistent'
+	create_and_run_fail 'nonexistent/program.*no such file or directory'
 }
 
 @test "program not executable: create fails, nothing left" {
 	set_args /etc/passwd
-	create_and_run_fail 'passwd'
+	create_and_run_fail 'passwd.*permission denied'
+	# A directory is not executable either.
+	set_args /etc
+	create_and_run_fail '/etc.*permission denied'
 }
 
 @test "process.terminal without --console-socket: create fails, nothing left" {
