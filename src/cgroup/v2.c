@@ -33,8 +33,9 @@ static int enable_controllers(const char *dir, husk_error **err)
 	return cgroup_write(dir, "cgroup.subtree_control", line, err);
 }
 
-static int v2_enter(const struct cgroup *cg, pid_t pid, husk_error **err)
+static int v2_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_error **err)
 {
+	(void) resources;   /* written by apply */
 	char dir[1400] = ROOT, pidbuf[16];
 	int r;
 	for (const char *p = cg->path; *p;) {

@@ -164,6 +164,7 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
 		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
 		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
+		.systemd_unit = c->cg.unit,
 	};
 	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
 		if (c->spec->hooks[stage].n)
@@ -265,10 +266,8 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
-	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, err)) < 0)
+	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err)) < 0)
 		return r;
-	if (o->systemd_cgroup)
-		return husk_fail(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available (systemd is not running here)");
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
@@ -297,9 +296,11 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		return r;
 	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
 	/* In its cgroup, with its limits, before it runs anything. */
-	if ((r = c->cg.ops->enter(&c->cg, c->pid, err)) < 0)
-		return r;
+	r = c->cg.ops->enter(&c->cg, c->pid, c->spec->resources, err);
+	/* Even a failed enter may have made part of it (a unit, some dirs). */
 	c->in_cgroup = true;
+	if (r < 0)
+		return r;
 	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||
 	    (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
 		return r;

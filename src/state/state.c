@@ -135,6 +135,8 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
 		json_object_object_add(o, "hooks", json_object_new_int(st->hooks));
 	if (st->cgroup_path)
 		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
+	if (st->systemd_unit && *st->systemd_unit)
+		json_object_object_add(o, "systemdUnit", json_object_new_string(st->systemd_unit));
 	cleanup_free char *text = json_to_string(o, false);
 	json_object_put(o);
 	if (text == NULL)
@@ -162,6 +164,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 		st->rootfs = strdup("");
 		st->created = strdup("");
 		st->cgroup_path = strdup("");
+		st->systemd_unit = strdup("");
 		return 0;
 	}
 	if (r < 0)
@@ -180,6 +183,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 		st->annotations = json_object_get(v);
 	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
 	st->cgroup_path = dup_member(o, "cgroupPath");
+	st->systemd_unit = dup_member(o, "systemdUnit");
 	json_object_put(o);
 	return 0;
 }
@@ -257,6 +261,7 @@ void container_state_clear(struct container_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->systemd_unit);
 	json_object_put(st->annotations);
 	*st = (struct container_state) { 0 };
 }

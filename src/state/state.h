@@ -37,6 +37,7 @@ struct container_state {
 	json_object *annotations;       /* owned; may be NULL */
 	unsigned hooks;                 /* bit per enum hook_stage the config has */
 	char *cgroup_path;              /* the container's cgroup, "" if none */
+	char *systemd_unit;             /* its unit with --systemd-cgroup, else "" */
 	bool has_state;                 /* state.json was there */
 };
 
