@@ -197,6 +197,8 @@ static int cgroup_of(pid_t pid, enum cgroup_mode mode, char *out, size_t len)
 	return -ENOENT;
 }
 
+static int stop_unit(sd_bus *bus, const char *unit, husk_error **err);
+
 static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_error **err)
 {
 	cleanup_bus sd_bus *bus = NULL;
@@ -215,6 +217,9 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 	snprintf(description, sizeof(description), "husk container %s", cg->unit);
 	if ((r = watch_jobs(bus, &slot, &w, err)) < 0)
 		goto out;
+	/* A failed unit of that name (a container that died with husk) holds
+	 * the name until reset; a live one is left alone and refuses us. */
+	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
 	if ((r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit")) < 0 ||
 	    (r = sd_bus_message_append(m, "ss", cg->unit, "fail")) < 0 ||
 	    (r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0 ||
@@ -236,8 +241,10 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 		r = bus_fail(err, r, &e, "create unit", cg->unit);
 		goto out;
 	}
+	/* The unit is ours from here: a failure stops it (another
+	 * container's unit of the same name made StartTransientUnit fail). */
 	if ((r = wait_job(bus, reply, &w, "create unit", cg->unit, err)) < 0)
-		goto out;
+		goto undo;
 	log_debug("unit %s started in %s", cg->unit, cg->slice);
 
 	/* Where the scope's cgroup really is, as seen from here (husk may run
@@ -250,8 +257,14 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 	/* On v1, systemd manages a few controllers only: the others (cpuset,
 	 * freezer, net_cls, ...) get the same path from the v1 writer. */
 	if (cg->mode == CGROUP_V1 && (r = cgroup_v1_ops.enter(cg, pid, NULL, err)) < 0)
-		goto out;
+		goto undo;
 	r = 0;
+	goto out;
+undo:
+	stop_unit(bus, cg->unit, NULL);
+	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
+	if (cg->mode == CGROUP_V1)
+		cgroup_v1_ops.remove(cg, NULL);
 out:
 	unit_props_clear(&props);
 	return r;
@@ -309,9 +322,13 @@ static int stop_unit(sd_bus *bus, const char *unit, husk_error **err)
 static int sd_remove(const struct cgroup *cg, husk_error **err)
 {
 	cleanup_bus sd_bus *bus = NULL;
-	int r = bus_open(&bus, err);
-	if (r < 0)
-		return husk_wrap(err, "stop unit %s", cg->unit);
+	cleanup_error husk_error *bus_err = NULL;
+	int r = bus_open(&bus, &bus_err);
+	if (r < 0) {
+		/* systemd went away: its cgroup may still be there, emptied. */
+		log_warn("stop unit %s: %s; removing its cgroup", cg->unit, bus_err->msg);
+		return fs_ops(cg)->remove(cg, err);
+	}
 	if ((r = stop_unit(bus, cg->unit, err)) < 0)
 		return r;
 	/* A failed unit stays loaded until reset: reset, so that the name is

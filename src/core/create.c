@@ -296,11 +296,9 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		return r;
 	log_debug("container %s: process %d cloned", o->id, (int) c->pid);
 	/* In its cgroup, with its limits, before it runs anything. */
-	r = c->cg.ops->enter(&c->cg, c->pid, c->spec->resources, err);
-	/* Even a failed enter may have made part of it (a unit, some dirs). */
-	c->in_cgroup = true;
-	if (r < 0)
+	if ((r = c->cg.ops->enter(&c->cg, c->pid, c->spec->resources, err)) < 0)
 		return r;
+	c->in_cgroup = true;
 	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||
 	    (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
 		return r;
