@@ -5,19 +5,19 @@
 # Elsewhere, on a cgroup v1 or hybrid host where root may mount and the
 # systemd binary is installed, systemd_setup_file boots systemd as PID 1 of
 # a husk container, "the box": the host's /usr read-only, a small /etc of
-# its own, tmpfs /run and /var, a cgroup namespace and its own cgroup of
-# each hierarchy bound read-write, and the test directories (and husk) at
-# their host paths.  The tests then run husk and systemctl inside it with
-# `in_systemd`, through `husk exec`.  (On a cgroup v2 host the box is not
-# used: `husk exec` cannot join the box's root cgroup once systemd has
-# delegated controllers below it.)
+# its own, tmpfs /run and /var, a cgroup namespace and its own cgroup
+# (of each hierarchy on v1) bound read-write, and the test directories (and
+# husk) at their host paths.  The tests then run husk and systemctl inside
+# it with `in_systemd`: through `husk exec` on v1; on v2, where nothing may
+# join the box's root cgroup once systemd has delegated controllers below
+# it, with nsenter from a leaf cgroup of the box's own ("husk-exec").
 #
 # After systemd_setup_file, SD_SKIP is the reason the tests cannot run, or "".
 
 SD_BOX_CGROUP_PARENT=husk-sdbox
 
 systemd_setup_file() {
-	export SD_SKIP="" SD_BOX_DIR="" SD_BOX_ID=""
+	export SD_SKIP="" SD_BOX_DIR="" SD_BOX_ID="" SD_BOX_PID="" SD_BOX_V2=""
 	if [ -d /run/systemd/system ]; then
 		return 0
 	fi
@@ -39,8 +39,8 @@ sd_box_unusable() {
 		echo "and the box needs root"
 	elif [ ! -x /lib/systemd/systemd ]; then
 		echo "and /lib/systemd/systemd, to boot in a container, is not installed"
-	elif [ -e /sys/fs/cgroup/cgroup.controllers ]; then
-		echo "and the box is for cgroup v1 and hybrid hosts; this one is cgroup v2"
+	elif [ -e /sys/fs/cgroup/cgroup.controllers ] && ! nsenter --help 2>&1 | grep -q -- --all; then
+		echo "and the box on cgroup v2 needs util-linux nsenter"
 	else
 		return 1
 	fi
@@ -74,7 +74,13 @@ sd_box_start() {
 	caps=$(sd_host_caps) || return
 	tmp=$(cd "${HUSK_TEST_TMP:-/tmp}" && pwd -P)
 	husk_dir=$(cd "$(dirname "$HUSK")" && pwd -P)
-	hier=$(ls /sys/fs/cgroup | jq -R . | jq -sc .)
+	# v1: a bind per hierarchy; v2: the box's cgroup is its /sys/fs/cgroup.
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		SD_BOX_V2=1
+		hier='[""]'
+	else
+		hier=$(ls /sys/fs/cgroup | jq -R . | jq -sc .)
+	fi
 	jq --argjson caps "$caps" --argjson hier "$hier" --arg tmp "$tmp" --arg husk "$husk_dir" \
 		--arg cg "/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID" '
 		.process.terminal = false
@@ -89,20 +95,26 @@ sd_box_start() {
 		| .mounts |= map(select(.destination != "/sys/fs/cgroup" and .destination != "/sys"))
 		| .mounts += [
 			{destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]},
-			{destination: "/sys/fs/cgroup", type: "tmpfs", source: "tmpfs", options: ["nosuid", "noexec", "nodev", "mode=755"]},
+			(if $hier == [""] then empty else
+			 {destination: "/sys/fs/cgroup", type: "tmpfs", source: "tmpfs", options: ["nosuid", "noexec", "nodev", "mode=755"]} end),
 			{destination: "/usr", type: "bind", source: "/usr", options: ["rbind", "ro"]},
 			{destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755"]},
 			{destination: "/var", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755"]},
 			{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"]},
 			{destination: $tmp, type: "bind", source: $tmp, options: ["bind", "rw"]},
 			{destination: $husk, type: "bind", source: $husk, options: ["bind", "ro"]}]
-		| .mounts += [$hier[] | {destination: ("/sys/fs/cgroup/" + .), type: "bind",
-			source: ("/sys/fs/cgroup/" + . + $cg), options: ["bind", "rw", "nosuid", "noexec", "nodev"]}]' \
+		| .mounts += [$hier[] | (if . == "" then "" else "/" + . end) as $h
+			| {destination: ("/sys/fs/cgroup" + $h), type: "bind",
+			   source: ("/sys/fs/cgroup" + $h + $cg), options: ["bind", "rw", "nosuid", "noexec", "nodev"]}]' \
 		"$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json" || return
 	# (The bind sources, the box's cgroup of each hierarchy, are made by
 	# husk before it mounts anything.)
 	"$HUSK" --root "$SD_BOX_DIR/state" run -d --bundle "$b" "$SD_BOX_ID" </dev/null \
 		>"$SD_BOX_DIR/box.log" 2>&1 || { cat "$SD_BOX_DIR/box.log"; return 1; }
+	SD_BOX_PID=$("$HUSK" --root "$SD_BOX_DIR/state" state "$SD_BOX_ID" | jq .pid) || return
+	if [ -n "$SD_BOX_V2" ]; then
+		mkdir "/sys/fs/cgroup/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID/husk-exec" || return
+	fi
 	local i state
 	for i in $(seq 100); do
 		state=$(in_systemd systemctl is-system-running 2>/dev/null </dev/null) || true
@@ -120,11 +132,12 @@ systemd_teardown_file() {
 	timeout 20 "$HUSK" --root "$SD_BOX_DIR/state" delete -f "$SD_BOX_ID" </dev/null >/dev/null 2>&1
 	# systemd made cgroups inside the box's: deepest first, then the box's.
 	local d
-	for d in $(find /sys/fs/cgroup/*/"$SD_BOX_CGROUP_PARENT/$SD_BOX_ID" -depth -type d 2>/dev/null); do
+	for d in $(find /sys/fs/cgroup/"$SD_BOX_CGROUP_PARENT/$SD_BOX_ID" \
+		/sys/fs/cgroup/*/"$SD_BOX_CGROUP_PARENT/$SD_BOX_ID" -depth -type d 2>/dev/null); do
 		rmdir "$d" 2>/dev/null || true
 	done
 	timeout 20 "$HUSK" --root "$SD_BOX_DIR/state" delete -f "$SD_BOX_ID" </dev/null >/dev/null 2>&1 || true
-	for d in /sys/fs/cgroup/*/"$SD_BOX_CGROUP_PARENT"; do
+	for d in /sys/fs/cgroup/"$SD_BOX_CGROUP_PARENT" /sys/fs/cgroup/*/"$SD_BOX_CGROUP_PARENT"; do
 		rmdir "$d" 2>/dev/null || true
 	done
 	rm -rf --one-file-system "$SD_BOX_DIR"
@@ -136,5 +149,12 @@ in_systemd() {
 		"$@"
 		return
 	fi
-	"$HUSK" --root "$SD_BOX_DIR/state" exec -e "HUSK_TEST_TAG=${TAG:-}" --cwd / "$SD_BOX_ID" "$@"
+	if [ -z "$SD_BOX_V2" ]; then
+		"$HUSK" --root "$SD_BOX_DIR/state" exec -e "HUSK_TEST_TAG=${TAG:-}" --cwd / "$SD_BOX_ID" "$@"
+		return
+	fi
+	(
+		echo "$BASHPID" >"/sys/fs/cgroup/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID/husk-exec/cgroup.procs" &&
+			HUSK_TEST_TAG=${TAG:-} exec nsenter --target "$SD_BOX_PID" --all --root --wdir "$@"
+	)
 }
