@@ -112,9 +112,6 @@ sd_box_start() {
 	"$HUSK" --root "$SD_BOX_DIR/state" run -d --bundle "$b" "$SD_BOX_ID" </dev/null \
 		>"$SD_BOX_DIR/box.log" 2>&1 || { cat "$SD_BOX_DIR/box.log"; return 1; }
 	SD_BOX_PID=$("$HUSK" --root "$SD_BOX_DIR/state" state "$SD_BOX_ID" | jq .pid) || return
-	if [ -n "$SD_BOX_V2" ]; then
-		mkdir "/sys/fs/cgroup/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID/husk-exec" || return
-	fi
 	local i state
 	for i in $(seq 100); do
 		state=$(in_systemd systemctl is-system-running 2>/dev/null </dev/null) || true
@@ -153,8 +150,11 @@ in_systemd() {
 		"$HUSK" --root "$SD_BOX_DIR/state" exec -e "HUSK_TEST_TAG=${TAG:-}" --cwd / "$SD_BOX_ID" "$@"
 		return
 	fi
+	# (Made here, not at boot: systemd trims the empty cgroups it finds
+	# when it starts.)
+	local leaf=/sys/fs/cgroup/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID/husk-exec
 	(
-		echo "$BASHPID" >"/sys/fs/cgroup/$SD_BOX_CGROUP_PARENT/$SD_BOX_ID/husk-exec/cgroup.procs" &&
-			HUSK_TEST_TAG=${TAG:-} exec nsenter --target "$SD_BOX_PID" --all --root --wdir "$@"
+		mkdir -p "$leaf" && echo "$BASHPID" >"$leaf/cgroup.procs" &&
+			HUSK_TEST_TAG=${TAG:-} exec nsenter -t "$SD_BOX_PID" -a -r -w "$@"
 	)
 }

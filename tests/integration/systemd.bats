@@ -223,7 +223,7 @@ unit_gone() {
 	unit_gone "$unit"
 }
 
-@test "pause, resume, ps and kill work on a systemd container" {
+@test "pause, resume, ps, exec and kill work on a systemd container" {
 	need_systemd
 	update_config '.linux.cgroupsPath = $p' --arg p "system.slice::u$SUF"
 	set_args sleep 100
@@ -235,6 +235,10 @@ unit_gone() {
 	[ "$(sd_status c1)" = running ]
 	run -0 sdhusk ps --format json c1
 	[ "$output" = "[$pid]" ]
+	# exec joins the scope's cgroup: ps (its cgroup.procs) lists it too.
+	sdhusk exec -d c1 sleep 50 </dev/null >/dev/null 2>&1
+	run -0 sdhusk ps --format json c1
+	[ "$(jq length <<<"$output")" = 2 ] || fail "ps after exec: $output"
 	run -0 sdhusk kill c1 KILL
 	wait_for 5 sd_status_is c1 stopped
 	run -0 sdhusk delete c1
