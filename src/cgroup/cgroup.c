@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/systemd_unit.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -20,6 +21,10 @@
 #endif
 
 #define DEFAULT_PARENT "/husk"
+
+#ifndef HUSK_SYSTEMD
+const struct cgroup_ops *const cgroup_systemd_ops = NULL;
+#endif
 
 enum cgroup_mode cgroup_detect(void)
 {
@@ -38,27 +43,55 @@ static int set_path(struct cgroup *cg, const char *path, husk_error **err)
 		return husk_fail(err, ENAMETOOLONG, "cgroupsPath");
 	cg->mode = cgroup_detect();
 	cg->ops = cg->mode == CGROUP_V2 ? &cgroup_v2_ops : &cgroup_v1_ops;
+	cg->unit[0] = cg->slice[0] = '\0';
 	return 0;
 }
 
-int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, husk_error **err)
+/* The systemd driver, when husk has it and systemd runs here. */
+static int systemd_driver(struct cgroup *cg, husk_error **err)
+{
+	if (cgroup_systemd_ops == NULL)
+		return husk_fail(err, 0, "--systemd-cgroup: husk was built without the systemd cgroup driver (no libsystemd)");
+	if (access("/run/systemd/system", F_OK) < 0)
+		return husk_fail(err, 0, "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
+	cg->mode = cgroup_detect();
+	cg->ops = cgroup_systemd_ops;
+	return 0;
+}
+
+int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, bool systemd,
+		husk_error **err)
 {
 	char path[1024];
+	if (systemd) {
+		int r = systemd_driver(cg, err);
+		return r < 0 ? r : systemd_parse_path(cg, cgroups_path, id, err);
+	}
 	if (cgroups_path == NULL || *cgroups_path == '\0')
 		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", id);
 	else if (cgroups_path[0] == '/')
 		snprintf(path, sizeof(path), "%s", cgroups_path);
 	else if (strchr(cgroups_path, ':'))
-		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form needs --systemd-cgroup, which this host cannot serve",
+		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form \"slice:prefix:name\" needs --systemd-cgroup",
 				 cgroups_path);
 	else
 		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", cgroups_path);
 	return set_path(cg, path, err);
 }
 
-int cgroup_from_path(struct cgroup *cg, const char *path, husk_error **err)
+int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk_error **err)
 {
-	return set_path(cg, path, err);
+	int r = set_path(cg, path, err);
+	if (r < 0 || unit == NULL || *unit == '\0')
+		return r;
+	/* A container of the systemd driver; its unit may be gone already,
+	 * which remove() accepts, so that delete works whatever happened. */
+	if (cgroup_systemd_ops == NULL)
+		return husk_fail(err, 0, "cgroup of unit %s: husk was built without the systemd cgroup driver", unit);
+	if (snprintf(cg->unit, sizeof(cg->unit), "%s", unit) >= (int) sizeof(cg->unit))
+		return husk_fail(err, ENAMETOOLONG, "unit %s", unit);
+	cg->ops = cgroup_systemd_ops;
+	return 0;
 }
 
 int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err)

@@ -3,9 +3,12 @@
  *   v1      one hierarchy per controller under /sys/fs/cgroup/<name>
  *           (a hybrid host's /sys/fs/cgroup/unified cgroup2 is kept in step)
  *   v2      the unified hierarchy at /sys/fs/cgroup
+ *   systemd (--systemd-cgroup) a transient scope unit that systemd creates
+ *           over D-Bus, whose cgroup the v1 or v2 writers then fill in
  *
  * A container's cgroup is named by a path relative to the hierarchy roots
- * ("/husk/<id>" by default); its state.json records it. */
+ * ("/husk/<id>" by default); its state.json records it, and the unit for
+ * the systemd driver. */
 #ifndef HUSK_CGROUP_CGROUP_H
 #define HUSK_CGROUP_CGROUP_H
 
@@ -22,11 +25,13 @@ struct cgroup;
 
 struct cgroup_ops {
 	const char *name;
-	/* Creates the cgroup (and its parents) and moves pid into it. */
-	int (*enter)(const struct cgroup *cg, pid_t pid, husk_error **err);
+	/* Creates the cgroup (and its parents) and moves pid into it; may
+	 * settle cg->path (systemd: where the unit's cgroup really is).  The
+	 * systemd driver gives systemd the resources it knows here. */
+	int (*enter)(struct cgroup *cg, pid_t pid, json_object *resources, husk_error **err);
 	/* Creates the cgroup (and its parents) and returns an fd of its
 	 * directory, for clone3's CLONE_INTO_CGROUP, which starts a process
-	 * in it; NULL where that cannot be done (v1). */
+	 * in it; NULL where that cannot be done (v1, systemd). */
 	int (*open_dir)(const struct cgroup *cg, husk_error **err);
 	/* Writes linux.resources; update: only what is given changes. */
 	int (*apply)(const struct cgroup *cg, json_object *resources, husk_error **err);
@@ -44,15 +49,19 @@ struct cgroup {
 	enum cgroup_mode mode;
 	const struct cgroup_ops *ops;
 	char path[1024];   /* "/husk/<id>" */
+	char unit[256];    /* systemd driver: "husk-<id>.scope"; "" for cgroupfs */
+	char slice[256];   /* systemd driver: the unit's slice */
 };
 
 enum cgroup_mode cgroup_detect(void);
 
 /* The cgroup of a container: cgroupsPath as runc reads it (absolute;
- * relative to husk's default parent "/husk"; empty → "/husk/<id>"). */
-int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, husk_error **err);
-/* The same from a path recorded in state.json. */
-int cgroup_from_path(struct cgroup *cg, const char *path, husk_error **err);
+ * relative to husk's default parent "/husk"; empty → "/husk/<id>"), or
+ * with `systemd` "slice:prefix:name" (empty → "system.slice:husk:<id>"). */
+int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, bool systemd,
+		husk_error **err);
+/* The same from a path (and systemd unit, or "") recorded in state.json. */
+int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk_error **err);
 
 /* Kills every process in the cgroup with sig; with SIGKILL, waits until it
  * is empty. */
@@ -63,6 +72,8 @@ int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err);
 int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err);
 
 extern const struct cgroup_ops cgroup_v1_ops, cgroup_v2_ops;
+/* NULL when husk is built without libsystemd. */
+extern const struct cgroup_ops *const cgroup_systemd_ops;
 
 /* Calls fn with the name of each hierarchy mounted under /sys/fs/cgroup
  * ("memory", "cpu,cpuacct", "systemd", "unified", ...). */

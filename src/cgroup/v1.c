@@ -111,8 +111,9 @@ static int enter_one(const char *hier, void *ctx)
 	return cgroup_write(dir, "cgroup.procs", pid, e->err);
 }
 
-static int v1_enter(const struct cgroup *cg, pid_t pid, husk_error **err)
+static int v1_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_error **err)
 {
+	(void) resources;   /* written by apply */
 	struct enter_ctx e = { cg, pid, err };
 	int r = cgroup_v1_hierarchies(enter_one, &e);
 	if (r < 0 && err && *err == NULL)

@@ -55,8 +55,9 @@ static int make_dirs(const struct cgroup *cg, char *dir, size_t len_dir, husk_er
 	return 0;
 }
 
-static int v2_enter(const struct cgroup *cg, pid_t pid, husk_error **err)
+static int v2_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_error **err)
 {
+	(void) resources;   /* written by apply */
 	char dir[1400], pidbuf[16];
 	int r = make_dirs(cg, dir, sizeof(dir), err);
 	if (r < 0)

@@ -177,6 +177,7 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
 		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
 		.shared_pidns = !own_pidns(c->spec),
+		.systemd_unit = c->cg.unit,
 	};
 	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
 		if (c->spec->hooks[stage].n)
@@ -278,10 +279,8 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
-	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, err)) < 0)
+	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err)) < 0)
 		return r;
-	if (o->systemd_cgroup)
-		return husk_fail(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available (systemd is not running here)");
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
@@ -319,7 +318,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		return r;
 	log_debug("container %s: process %d cloned%s", o->id, (int) c->pid,
 		  ic.cloned_into_cgroup ? " into its cgroup" : "");
-	if (!ic.cloned_into_cgroup && (r = c->cg.ops->enter(&c->cg, c->pid, err)) < 0)
+	if (!ic.cloned_into_cgroup && (r = c->cg.ops->enter(&c->cg, c->pid, c->spec->resources, err)) < 0)
 		return r;
 	c->in_cgroup = true;
 	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cgroup/cgroup.h"
 #include "linux/caps.h"
 #include "linux/lsm.h"
 #include "linux/mount_options.h"
@@ -61,10 +62,11 @@ json_object *container_features(void)
 	for (int cap = 0; cap <= cap_last_cap() && cap_name(cap); cap++)
 		json_object_array_add(caps, json_object_new_string(cap_name(cap)));
 	json_object_object_add(lx, "capabilities", caps);
-	/* cgroupfs v1 (hybrid hosts too) and v2; no systemd driver. */
+	/* cgroupfs v1 (hybrid hosts too) and v2; the systemd driver when husk
+	 * is built with libsystemd (root's system instance only). */
 	json_object_object_add(cgroup, "v1", json_object_new_boolean(1));
 	json_object_object_add(cgroup, "v2", json_object_new_boolean(1));
-	json_object_object_add(cgroup, "systemd", json_object_new_boolean(0));
+	json_object_object_add(cgroup, "systemd", json_object_new_boolean(cgroup_systemd_ops != NULL));
 	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(0));
 	json_object_object_add(cgroup, "rdma", json_object_new_boolean(0));
 	json_object_object_add(lx, "cgroup", cgroup);

@@ -34,11 +34,11 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 	    (r = state_read(&h->dir, &h->st, err)) < 0)
 		return r;
 	h->has_cgroup = h->st.cgroup_path && *h->st.cgroup_path &&
-			cgroup_from_path(&h->cg, h->st.cgroup_path, NULL) >= 0;
+			cgroup_from_path(&h->cg, h->st.cgroup_path, h->st.systemd_unit, NULL) >= 0;
 	/* A create that died before recording its state may have made the
 	 * default cgroup already: delete looks there. */
 	if (!h->st.has_state)
-		h->has_cgroup = cgroup_init(&h->cg, NULL, id, NULL) >= 0;
+		h->has_cgroup = cgroup_init(&h->cg, NULL, id, false, NULL) >= 0;
 	h->status = core_status(&h->dir, &h->st);
 	return 0;
 }
@@ -48,7 +48,7 @@ enum container_status core_status(const struct state_dir *d, const struct contai
 	enum container_status s = state_status(d, st);
 	struct cgroup cg;
 	if ((s == STATUS_RUNNING || s == STATUS_CREATED) && st->cgroup_path && *st->cgroup_path &&
-	    cgroup_from_path(&cg, st->cgroup_path, NULL) >= 0 && cg.ops->frozen(&cg))
+	    cgroup_from_path(&cg, st->cgroup_path, st->systemd_unit, NULL) >= 0 && cg.ops->frozen(&cg))
 		return STATUS_PAUSED;
 	return s;
 }

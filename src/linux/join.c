@@ -50,19 +50,20 @@ static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
 	if (f == NULL)
 		return husk_fail(err, errno, "open %s", path);
 	int n = snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
+	bool v2 = cgroup_detect() == CGROUP_V2;
 	while (fgets(line, sizeof(line), f)) {
 		char *ctl = strchr(line, ':'), *cg;
 		if (ctl == NULL || (cg = strchr(++ctl, ':')) == NULL)
 			continue;
 		*cg++ = '\0';
 		cg[strcspn(cg, "\n")] = '\0';
-		/* "0::/path" is the v2 hierarchy: /sys/fs/cgroup itself on a
-		 * v2 host, /sys/fs/cgroup/unified on a hybrid one. */
-		const char *dir = *ctl != '\0' ? ctl : cgroup_detect() == CGROUP_V2 ? "" : "unified";
+		/* The "0::" line is the cgroup2 hierarchy: /sys/fs/cgroup itself
+		 * on a v2 host, /sys/fs/cgroup/unified on a hybrid one. */
+		const char *dir = *ctl != '\0' ? ctl : v2 ? "" : "unified";
 		if (strncmp(dir, "name=", 5) == 0)
 			dir += 5;
 		char procs[1400];
-		snprintf(procs, sizeof(procs), "/sys/fs/cgroup/%s%s/cgroup.procs", dir, cg);
+		snprintf(procs, sizeof(procs), "/sys/fs/cgroup%s%s%s/cgroup.procs", *dir ? "/" : "", dir, cg);
 		cleanup_close int fd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* hierarchy not mounted here */

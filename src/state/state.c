@@ -145,6 +145,8 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
 		json_object_object_add(o, "cgroupPath", json_object_new_string(st->cgroup_path));
 	if (st->shared_pidns)
 		json_object_object_add(o, "sharedPidns", json_object_new_boolean(1));
+	if (st->systemd_unit && *st->systemd_unit)
+		json_object_object_add(o, "systemdUnit", json_object_new_string(st->systemd_unit));
 	cleanup_free char *text = json_to_string(o, false);
 	json_object_put(o);
 	if (text == NULL)
@@ -172,6 +174,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 		st->rootfs = strdup("");
 		st->created = strdup("");
 		st->cgroup_path = strdup("");
+		st->systemd_unit = strdup("");
 		return 0;
 	}
 	if (r < 0)
@@ -191,6 +194,7 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
 	st->cgroup_path = dup_member(o, "cgroupPath");
 	st->shared_pidns = (v = json_member(o, "sharedPidns")) && json_object_get_boolean(v);
+	st->systemd_unit = dup_member(o, "systemdUnit");
 	json_object_put(o);
 	return 0;
 }
@@ -268,6 +272,7 @@ void container_state_clear(struct container_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup_path);
+	free(st->systemd_unit);
 	json_object_put(st->annotations);
 	*st = (struct container_state) { 0 };
 }

@@ -38,6 +38,7 @@ struct container_state {
 	unsigned hooks;                 /* bit per enum hook_stage the config has */
 	char *cgroup_path;              /* the container's cgroup, "" if none */
 	bool shared_pidns;              /* no pid namespace of its own */
+	char *systemd_unit;             /* its unit with --systemd-cgroup, else "" */
 	bool has_state;                 /* state.json was there */
 };
 
