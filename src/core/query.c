@@ -60,6 +60,20 @@ int container_state(const char *root, const char *id, json_object **ret, husk_er
 	return read_one(root_fd, id, "", ret, err);
 }
 
+/* The name of uid in the host's /etc/passwd, read directly as runc does:
+ * no NSS, which a statically linked husk could not load. "" if none. */
+static void owner_name(uid_t uid, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	while (f && (pw = fgetpwent(f)) != NULL)
+		if (pw->pw_uid == uid) {
+			snprintf(buf, len, "%s", pw->pw_name);
+			return;
+		}
+}
+
 static int by_id(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);
@@ -95,8 +109,8 @@ int container_list(const char *root, json_object **ret, husk_error **err)
 	}
 	if (n > 1)
 		qsort(ids, n, sizeof(*ids), by_id);
-	/* The owners are nearly always one user: getpwuid (which reads
-	 * /etc/passwd on every call) only when the uid changes. */
+	/* The owners are nearly always one user: /etc/passwd is read again
+	 * only when the uid changes. */
 	uid_t owner_uid = (uid_t) -1;
 	char owner[256] = "";
 	for (size_t i = 0; i < n; i++) {
@@ -104,8 +118,7 @@ int container_list(const char *root, json_object **ret, husk_error **err)
 		json_object *o = NULL;
 		if (fstatat(root_fd, ids[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
 			if (st.st_uid != owner_uid) {
-				struct passwd *pw = getpwuid(st.st_uid);
-				snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "");
+				owner_name(st.st_uid, owner, sizeof(owner));
 				owner_uid = st.st_uid;
 			}
 			husk_error *ignored = NULL;
