@@ -1,7 +1,7 @@
 #!/bin/sh
 # A profile of `husk run` of /bin/true (not part of the test suite):
 # strace -c of husk, crun and runc, a per-phase split of husk's run from
-# strace -f -ttt logs (bench/phases.py), and perf where it can count.
+# perf trace (or strace -f -ttt) logs (bench/phases.py), and perf.
 #
 #   bench/profile.sh [RUNS]        (default 15 strace'd runs for the split)
 #
@@ -31,22 +31,27 @@ PY
 	husk=$repo/build/husk
 	for rt in husk crun runc; do
 		bin=$rt; [ $rt = husk ] && bin=$husk
-		strace -f -c -o "$tmp/c-$rt" "$bin" --root "$tmp/state-$rt" run --bundle "$tmp/bundle" prof-c >/dev/null
+		strace -f -c -S calls -o "$tmp/c-$rt" "$bin" --root "$tmp/state-$rt" run --bundle "$tmp/bundle" prof-c >/dev/null
 		echo "== strace -c -f, $rt run of /bin/true: $(tail -1 "$tmp/c-$rt" | awk "{print \$4, \"syscalls,\", \$5, \"failed\"}")"
-		sed -n "3,17p" "$tmp/c-$rt" | awk "{printf \"   %-18s %6s calls\n\", \$NF, \$4}"
+		sed -n "3,14p" "$tmp/c-$rt" | awk "{printf \"   %-18s %6s calls\n\", \$NF, \$4}"
 	done
+	# perf trace (tracepoints) slows the syscalls far less than strace (ptrace).
+	tracer="strace -f -ttt -o"
+	perf trace -o "$tmp/probe" -- true >/dev/null 2>&1 && tracer="perf trace -f -o"
 	i=0
 	while [ $i -lt "$runs" ]; do
-		strace -f -ttt -o "$tmp/t-$i" "$husk" --root "$tmp/state-husk" run --bundle "$tmp/bundle" prof-$i >/dev/null
+		$tracer "$tmp/t-$i" "$husk" --root "$tmp/state-husk" run --bundle "$tmp/bundle" prof-$i >/dev/null
 		i=$((i + 1))
 	done
-	echo "== husk run, phases (strace -f -ttt)"
+	echo "== husk run, phases ($tracer)"
 	python3 "$repo/bench/phases.py" "$tmp"/t-*
 	if perf stat -e instructions true 2>&1 | grep -q "not supported"; then
 		echo "== perf: instructions not countable here (no PMU); cpu-clock samples instead"
 		perf record -q -e cpu-clock -F 4000 -g -o "$tmp/perf.data" -- sh -c "
 			for i in \$(seq 30); do $husk --root $tmp/state-husk run --bundle $tmp/bundle perf-\$i; done" >/dev/null 2>&1
-		perf report -i "$tmp/perf.data" --comm husk --no-children --sort dso -q -g none 2>/dev/null | head -6
+		echo "   samples of the husk processes by object (percent of all samples):"
+		perf report -i "$tmp/perf.data" --no-children --sort comm,dso -q -g none 2>/dev/null | grep " husk " | head -6
+		echo "   kernel entry points under all samples (children included):"
 		perf report -i "$tmp/perf.data" --comm husk --children --sort sym -q -g none 2>/dev/null |
 			grep -E "__do_sys|__x64_sys|exit_mmap|dup_mmap|_dl_relocate|json_tokener" | head -14
 	else
