@@ -186,14 +186,15 @@ int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err)
 	int r = kill_rest ? cgroup_kill_all(cg, SIGKILL, err) : 0;
 	if (r < 0)
 		return r;
-	if ((r = cg->ops->remove(cg, err)) < 0)
+	if ((r = cg->ops->remove(cg, true, err)) < 0)
 		return r;
 	/* husk's default parent goes when its last container does; another
-	 * container's create may race us, so failure is fine. */
+	 * container's create may race us, so failure is fine.  EBUSY here
+	 * means other containers' cgroups are below it: one try only. */
 	if (strncmp(cg->path, DEFAULT_PARENT "/", strlen(DEFAULT_PARENT) + 1) == 0) {
 		struct cgroup parent = *cg;
 		snprintf(parent.path, sizeof(parent.path), DEFAULT_PARENT);
-		parent.ops->remove(&parent, NULL);
+		parent.ops->remove(&parent, false, NULL);
 	}
 	return 0;
 }

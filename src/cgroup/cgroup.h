@@ -41,8 +41,9 @@ struct cgroup_ops {
 	int (*procs)(const struct cgroup *cg, pid_t **ret, size_t *n, husk_error **err);
 	/* runc's stats object ("cpu", "memory", "pids", ...). */
 	int (*stats)(const struct cgroup *cg, json_object **ret, husk_error **err);
-	/* Removes the cgroup; it must be empty. */
-	int (*remove)(const struct cgroup *cg, husk_error **err);
+	/* Removes the cgroup; it must be empty.  With wait, EBUSY (the last
+	 * task still leaving) is retried for up to 200 ms. */
+	int (*remove)(const struct cgroup *cg, bool wait, husk_error **err);
 };
 
 struct cgroup {

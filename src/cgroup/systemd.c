@@ -264,7 +264,7 @@ undo:
 	stop_unit(bus, cg->unit, NULL);
 	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
 	if (cg->mode == CGROUP_V1)
-		cgroup_v1_ops.remove(cg, NULL);
+		cgroup_v1_ops.remove(cg, false, NULL);
 out:
 	unit_props_clear(&props);
 	return r;
@@ -319,7 +319,7 @@ static int stop_unit(sd_bus *bus, const char *unit, husk_error **err)
 	return wait_job(bus, reply, &w, "stop unit", unit, err);
 }
 
-static int sd_remove(const struct cgroup *cg, husk_error **err)
+static int sd_remove(const struct cgroup *cg, bool wait, husk_error **err)
 {
 	cleanup_bus sd_bus *bus = NULL;
 	cleanup_error husk_error *bus_err = NULL;
@@ -327,7 +327,7 @@ static int sd_remove(const struct cgroup *cg, husk_error **err)
 	if (r < 0) {
 		/* systemd went away: its cgroup may still be there, emptied. */
 		log_warn("stop unit %s: %s; removing its cgroup", cg->unit, bus_err->msg);
-		return fs_ops(cg)->remove(cg, err);
+		return fs_ops(cg)->remove(cg, wait, err);
 	}
 	if ((r = stop_unit(bus, cg->unit, err)) < 0)
 		return r;
@@ -335,7 +335,7 @@ static int sd_remove(const struct cgroup *cg, husk_error **err)
 	 * free again (an error just means it is not failed, or gone). */
 	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
 	/* What systemd did not make: the v1 hierarchies it does not manage. */
-	return fs_ops(cg)->remove(cg, err);
+	return fs_ops(cg)->remove(cg, wait, err);
 }
 
 /* Freezing, listing and stats read and write the scope's files. */

@@ -123,6 +123,7 @@ static int v1_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 
 struct remove_ctx {
 	const struct cgroup *cg;
+	bool wait;
 	husk_error **err;
 };
 
@@ -135,7 +136,7 @@ static int remove_one(const char *hier, void *ctx)
 	for (int i = 0; i < 100; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
-		if (errno != EBUSY)
+		if (errno != EBUSY || !rc->wait)
 			break;
 		struct timespec ts = { 0, 2000000 };
 		nanosleep(&ts, NULL);
@@ -143,9 +144,9 @@ static int remove_one(const char *hier, void *ctx)
 	return husk_fail(rc->err, errno, "remove cgroup %s", dir);
 }
 
-static int v1_remove(const struct cgroup *cg, husk_error **err)
+static int v1_remove(const struct cgroup *cg, bool wait, husk_error **err)
 {
-	struct remove_ctx rc = { cg, err };
+	struct remove_ctx rc = { cg, wait, err };
 	return cgroup_v1_hierarchies(remove_one, &rc);
 }
 

@@ -126,14 +126,14 @@ static int v2_stats(const struct cgroup *cg, json_object **ret, husk_error **err
 	return resources_stats_v2(dir, ret, err);
 }
 
-static int v2_remove(const struct cgroup *cg, husk_error **err)
+static int v2_remove(const struct cgroup *cg, bool wait, husk_error **err)
 {
 	char dir[1400];
 	dir_of(cg, dir, sizeof(dir));
 	for (int i = 0; i < 100; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
-		if (errno != EBUSY)
+		if (errno != EBUSY || !wait)
 			break;
 		struct timespec ts = { 0, 2000000 };
 		nanosleep(&ts, NULL);

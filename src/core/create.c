@@ -285,7 +285,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
 	    (r = state_open_root(o->root, true, &c->root_fd, err)) < 0 ||
-	    (r = state_reserve(c->root_fd, o->root, o->id, &c->dir, err)) < 0)
+	    (r = state_reserve(c->root_fd, o->id, &c->dir, err)) < 0)
 		return r;
 	c->reserved = true;
 	c->mount_fds = calloc(c->spec->n_mounts + 1, sizeof(int));

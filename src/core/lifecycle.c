@@ -30,7 +30,7 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 		husk_error_freep(err);
 		return state_not_found(id, err);
 	}
-	if (r < 0 || (r = state_open(h->root_fd, root, id, lock, &h->dir, err)) < 0 ||
+	if (r < 0 || (r = state_open(h->root_fd, id, lock, &h->dir, err)) < 0 ||
 	    (r = state_read(&h->dir, &h->st, err)) < 0)
 		return r;
 	h->has_cgroup = h->st.cgroup_path && *h->st.cgroup_path &&

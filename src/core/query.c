@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,12 +33,12 @@ static json_object *state_object(const struct state_dir *d, const struct contain
 	return o;
 }
 
-static int read_one(int root_fd, const char *root, const char *id, const char *owner,
+static int read_one(int root_fd, const char *id, const char *owner,
 		    json_object **ret, husk_error **err)
 {
 	struct state_dir d = { .fd = -1 };
 	struct container_state st = { 0 };
-	int r = state_open(root_fd, root, id, false, &d, err);
+	int r = state_open(root_fd, id, false, &d, err);
 	if (r >= 0 && (r = state_read(&d, &st, err)) >= 0)
 		*ret = state_object(&d, &st, owner);
 	container_state_clear(&st);
@@ -56,7 +57,21 @@ int container_state(const char *root, const char *id, json_object **ret, husk_er
 	if (r < 0)
 		return r;
 	/* runc leaves the owner empty here and fills it in `list`. */
-	return read_one(root_fd, root, id, "", ret, err);
+	return read_one(root_fd, id, "", ret, err);
+}
+
+/* The name of uid in the host's /etc/passwd, read directly as runc does:
+ * no NSS, which a statically linked husk could not load. "" if none. */
+static void owner_name(uid_t uid, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	while (f && (pw = fgetpwent(f)) != NULL)
+		if (pw->pw_uid == uid) {
+			snprintf(buf, len, "%s", pw->pw_name);
+			return;
+		}
 }
 
 static int by_id(const void *a, const void *b)
@@ -94,16 +109,21 @@ int container_list(const char *root, json_object **ret, husk_error **err)
 	}
 	if (n > 1)
 		qsort(ids, n, sizeof(*ids), by_id);
+	/* The owners are nearly always one user: /etc/passwd is read again
+	 * only when the uid changes. */
+	uid_t owner_uid = (uid_t) -1;
+	char owner[256] = "";
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		json_object *o = NULL;
-		const char *owner = "";
 		if (fstatat(root_fd, ids[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-			struct passwd *pw = getpwuid(st.st_uid);
-			owner = pw ? pw->pw_name : "";
+			if (st.st_uid != owner_uid) {
+				owner_name(st.st_uid, owner, sizeof(owner));
+				owner_uid = st.st_uid;
+			}
 			husk_error *ignored = NULL;
 			/* A container deleted meanwhile is simply not listed. */
-			if (read_one(root_fd, root, ids[i], owner, &o, &ignored) >= 0)
+			if (read_one(root_fd, ids[i], owner, &o, &ignored) >= 0)
 				json_object_array_add(arr, o);
 			husk_error_free(ignored);
 		}

@@ -54,24 +54,17 @@ int state_open_root(const char *root, bool create, int *ret_fd, husk_error **err
 	return 0;
 }
 
-static int fill_dir(int root_fd, const char *root, const char *id, int fd, struct state_dir *ret,
-		    husk_error **err)
+static int fill_dir(int root_fd, const char *id, int fd, struct state_dir *ret, husk_error **err)
 {
-	char *abs_root = realpath(root, NULL);
-	if (abs_root == NULL)
-		return husk_fail(err, errno, "state root %s", root);
 	ret->root_fd = root_fd;
 	ret->fd = fd;
 	ret->id = strdup(id);
-	if (asprintf(&ret->path, "%s/%s", abs_root, id) < 0)
-		ret->path = NULL;
-	free(abs_root);
-	if (ret->id == NULL || ret->path == NULL)
+	if (ret->id == NULL)
 		return husk_fail(err, ENOMEM, "state");
 	return 0;
 }
 
-int state_reserve(int root_fd, const char *root, const char *id, struct state_dir *ret,
+int state_reserve(int root_fd, const char *id, struct state_dir *ret,
 		  husk_error **err)
 {
 	/* A private, locked directory is renamed into place without
@@ -93,7 +86,7 @@ int state_reserve(int root_fd, const char *root, const char *id, struct state_di
 			return husk_fail(err, 0, "container \"%s\" already exists", id);
 		return husk_fail(err, e, "create state directory for %s", id);
 	}
-	int r = fill_dir(root_fd, root, id, fd, ret, err);
+	int r = fill_dir(root_fd, id, fd, ret, err);
 	if (r < 0)
 		close(fd);
 	return r;
@@ -107,7 +100,7 @@ int state_not_found(const char *id, husk_error **err)
 	return -ENOENT;
 }
 
-int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
+int state_open(int root_fd, const char *id, bool lock, struct state_dir *ret,
 	       husk_error **err)
 {
 	int r = state_check_id(id, err);
@@ -123,7 +116,7 @@ int state_open(int root_fd, const char *root, const char *id, bool lock, struct 
 		close(fd);
 		return husk_fail(err, errno, "lock state of %s", id);
 	}
-	if ((r = fill_dir(root_fd, root, id, fd, ret, err)) < 0)
+	if ((r = fill_dir(root_fd, id, fd, ret, err)) < 0)
 		close(fd);
 	return r;
 }
@@ -261,8 +254,7 @@ void state_dir_close(struct state_dir *d)
 		close(d->fd);
 	d->fd = -1;
 	free(d->id);
-	free(d->path);
-	d->id = d->path = NULL;
+	d->id = NULL;
 }
 
 void container_state_clear(struct container_state *st)

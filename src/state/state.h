@@ -46,7 +46,6 @@ struct state_dir {
 	int root_fd;  /* --root */
 	int fd;       /* <root>/<id> */
 	char *id;
-	char *path;   /* absolute path of the directory */
 };
 
 /* Checks a container id: [A-Za-z0-9_+.-], not "." or "..", at most 1024. */
@@ -57,12 +56,12 @@ int state_open_root(const char *root, bool create, int *ret_fd, husk_error **err
 
 /* Reserves id atomically (two concurrent creates: one wins) and returns
  * the new directory, locked exclusively. */
-int state_reserve(int root_fd, const char *root, const char *id, struct state_dir *ret,
+int state_reserve(int root_fd, const char *id, struct state_dir *ret,
 		  husk_error **err);
 
 /* Opens an existing container's directory; takes an exclusive lock when
  * `lock` (waiting for a running create or delete to finish). */
-int state_open(int root_fd, const char *root, const char *id, bool lock, struct state_dir *ret,
+int state_open(int root_fd, const char *id, bool lock, struct state_dir *ret,
 	       husk_error **err);
 
 /* "container ... does not exist", as -ENOENT (the message without strerror). */
