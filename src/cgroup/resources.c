@@ -126,8 +126,11 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
 	v = json_i64(mem, "kernelTCP", &given);
 	if (given && (r = put(d, "memory.kmem.tcp.limit_in_bytes", err, "%" PRId64, v)) < 0)
 		return r;
+	/* -1 (what a uint64 of all ones reads as) leaves the kernel's value. */
 	v = json_i64(mem, "swappiness", &given);
-	if (given && v >= 0 && v <= 100 && (r = put(d, "memory.swappiness", err, "%" PRId64, v)) < 0)
+	if (given && v != -1 && (v < 0 || v > 100))
+		return husk_fail(err, 0, "memory.swappiness: %" PRId64 " is not in 0-100", v);
+	if (given && v != -1 && (r = put(d, "memory.swappiness", err, "%" PRId64, v)) < 0)
 		return r;
 	json_object *b = json_member(mem, "disableOOMKiller");
 	if (b && json_object_get_boolean(b) && (r = cgroup_write(d, "memory.oom_control", "1", err)) < 0)
@@ -192,8 +195,9 @@ static int v1_blkio(json_object *bio, cgroup_dir_fn dir, void *ctx, husk_error *
 	char d[1400];
 	bool given;
 	int r = 0;
-	int64_t w = json_i64(bio, "weight", &given);
-	bool need = (given && w) || arr(bio, "weightDevice") || arr(bio, "throttleReadBpsDevice") ||
+	bool has_leaf;
+	int64_t w = json_i64(bio, "weight", &given), lw = json_i64(bio, "leafWeight", &has_leaf);
+	bool need = (given && w) || (has_leaf && lw) || arr(bio, "weightDevice") || arr(bio, "throttleReadBpsDevice") ||
 		    arr(bio, "throttleWriteBpsDevice") || arr(bio, "throttleReadIOPSDevice") ||
 		    arr(bio, "throttleWriteIOPSDevice");
 	if (!need)
@@ -204,16 +208,19 @@ static int v1_blkio(json_object *bio, cgroup_dir_fn dir, void *ctx, husk_error *
 	bool bfq = cgroup_read(d, "blkio.weight", probe, sizeof(probe)) < 0;
 	if (given && w && (r = put(d, bfq ? "blkio.bfq.weight" : "blkio.weight", err, "%" PRId64, w)) < 0)
 		return r;
-	int64_t lw = json_i64(bio, "leafWeight", &given);
-	if (given && lw && (r = put(d, "blkio.leaf_weight", err, "%" PRId64, lw)) < 0)
+	if (has_leaf && lw && (r = put(d, "blkio.leaf_weight", err, "%" PRId64, lw)) < 0)
 		return r;
 	json_object *wd = arr(bio, "weightDevice");
 	for (size_t i = 0; wd && i < json_object_array_length(wd); i++) {
 		json_object *e = json_object_array_get_idx(wd, i);
-		bool a, b, c;
-		int64_t maj = json_i64(e, "major", &a), min = json_i64(e, "minor", &b), wt = json_i64(e, "weight", &c);
-		if (c && (r = put(d, bfq ? "blkio.bfq.weight_device" : "blkio.weight_device", err,
-				  "%" PRId64 ":%" PRId64 " %" PRId64, maj, min, wt)) < 0)
+		bool a, b, c, l;
+		int64_t maj = json_i64(e, "major", &a), min = json_i64(e, "minor", &b), wt = json_i64(e, "weight", &c),
+			lwt = json_i64(e, "leafWeight", &l);
+		if (c && wt && (r = put(d, bfq ? "blkio.bfq.weight_device" : "blkio.weight_device", err,
+					"%" PRId64 ":%" PRId64 " %" PRId64, maj, min, wt)) < 0)
+			return r;
+		if (l && lwt && (r = put(d, "blkio.leaf_weight_device", err, "%" PRId64 ":%" PRId64 " %" PRId64,
+					 maj, min, lwt)) < 0)
 			return r;
 	}
 	static const char *const throttles[][2] = {
