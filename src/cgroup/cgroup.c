@@ -152,6 +152,21 @@ int64_t json_i64(json_object *obj, const char *key, bool *given)
 	return *given ? json_object_get_int64(v) : 0;
 }
 
+uint64_t cgroup_oom_kills(const struct cgroup *cg)
+{
+	char dir[1400], buf[4096];
+	if (cg->mode == CGROUP_V2)
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", cg->path);
+	else
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/memory%s", cg->path);
+	if (cgroup_read(dir, cg->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (strncmp(line, "oom_kill ", 9) == 0)
+			return strtoull(line + 9, NULL, 10);
+	return 0;
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -160,9 +175,6 @@ static void sleep_ms(int ms)
 
 int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err)
 {
-	/* A frozen cgroup would hold its processes in the kill: thaw first. */
-	if (sig == SIGKILL && cg->ops->frozen(cg))
-		cg->ops->freeze(cg, false, NULL);
 	for (int round = 0; round < 500; round++) {
 		cleanup_free pid_t *pids = NULL;
 		size_t n;
@@ -176,6 +188,10 @@ int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err)
 				kill(pids[i], sig);
 		if (sig != SIGKILL)
 			return 0;
+		/* A frozen (v1) cgroup holds its processes in the kill: thawed
+		 * once the signal is pending, none runs anything of its own. */
+		if (round == 0 && cg->ops->frozen(cg))
+			cg->ops->freeze(cg, false, NULL);
 		sleep_ms(round < 10 ? 1 : 10);
 	}
 	return husk_fail(err, EBUSY, "cgroup %s: processes survive SIGKILL", cg->path);

@@ -213,6 +213,10 @@ static int kill_and_wait(const struct core_handle *h, husk_error **err)
 		return 0;
 	if (pidfd_kill(pidfd, SIGKILL) < 0 && errno != ESRCH)
 		return husk_fail(err, errno, "kill");
+	/* A v1-frozen process dies only once thawed: thawed after the
+	 * signal, it runs nothing of its own before dying. */
+	if (h->has_cgroup && h->cg.ops->frozen(&h->cg) && h->cg.ops->freeze(&h->cg, false, err) < 0)
+		return -1;
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	while (poll(&p, 1, -1) < 0)
 		if (errno != EINTR)
