@@ -68,6 +68,10 @@ int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk
  * is empty. */
 int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err);
 
+/* How many processes of the cgroup the OOM killer killed (v1
+ * memory.oom_control, v2 memory.events); 0 when unknown. */
+uint64_t cgroup_oom_kills(const struct cgroup *cg);
+
 /* Kills what remains (when kill_rest) and removes the cgroup, and husk's
  * default parent when it is left empty; -EBUSY while processes are left. */
 int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err);

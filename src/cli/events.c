@@ -37,15 +37,6 @@ static void print_event(const char *type, const char *id, json_object *data)
 	free(text);
 }
 
-/* The OOM kill counter of the stats (v1 failcnt is not a kill count; the
- * v2 raw "oom_kill" and v1 memory.oom_control are). */
-static uint64_t oom_kills(json_object *stats)
-{
-	json_object *mem = json_member(stats, "memory"), *raw = mem ? json_member(mem, "raw") : NULL;
-	json_object *v = raw ? json_member(raw, "oom_kill") : NULL;
-	return v ? json_object_get_uint64(v) : 0;
-}
-
 static int run_events(const struct globals *g, int argc, char **argv, husk_error **err)
 {
 	static const struct option opts[] = {
@@ -71,13 +62,18 @@ static int run_events(const struct globals *g, int argc, char **argv, husk_error
 	uint64_t ooms = 0;
 	for (bool first = true;; first = false) {
 		json_object *stats = NULL;
+		uint64_t now;
 		bool running;
-		if ((r = container_stats(g->root, id, &stats, &running, err)) < 0)
-			return first ? r : 0; /* the container went away: the stream ends */
-		uint64_t now = oom_kills(stats);
-		if (!first && now > ooms)
+		if ((r = container_stats(g->root, id, &stats, &now, &running, err)) < 0)
+			return first ? r : 0; /* deleted: the stream ends */
+		if (first && !running)
+			return husk_fail(err, 0, "container \"%s\" is not running", id);
+		/* One event for each OOM kill since the last look. */
+		for (; !first && ooms < now; ooms++)
 			print_event("oom", id, NULL);
 		ooms = now;
+		if (!running)
+			return 0; /* stopped: the stream ends */
 		print_event("stats", id, stats);
 		if (once)
 			return 0;

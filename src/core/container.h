@@ -73,9 +73,10 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *n, hus
 /* Writes linux.resources (only what is given) to the container's cgroup. */
 int container_update(const char *root, const char *id, json_object *resources, husk_error **err);
 
-/* runc's stats object of the container's cgroup. */
-int container_stats(const char *root, const char *id, json_object **ret, bool *ret_running,
-		    husk_error **err);
+/* runc's stats object of the container's cgroup (NULL once the container
+ * stopped: *ret_running says which), and its count of OOM kills. */
+int container_stats(const char *root, const char *id, json_object **ret, uint64_t *ret_oom_kills,
+		    bool *ret_running, husk_error **err);
 
 /* `features`: the runtime-spec features document of this husk on this host. */
 json_object *container_features(void);

@@ -60,15 +60,19 @@ int container_update(const char *root, const char *id, json_object *resources, h
 	return 0;
 }
 
-int container_stats(const char *root, const char *id, json_object **ret, bool *ret_running,
-		    husk_error **err)
+int container_stats(const char *root, const char *id, json_object **ret, uint64_t *ret_oom_kills,
+		    bool *ret_running, husk_error **err)
 {
 	cleanup_handle struct core_handle h;
+	*ret = NULL;
 	int r = open_with_cgroup(root, id, false, &h, err);
 	if (r < 0)
 		return r;
+	/* A stopped container keeps its cgroup until delete: its OOM count
+	 * still tells whether its last process was OOM-killed. */
+	*ret_oom_kills = cgroup_oom_kills(&h.cg);
 	*ret_running = h.status != STATUS_STOPPED && h.status != STATUS_CREATING;
 	if (!*ret_running)
-		return husk_fail(err, 0, "container \"%s\" is not running", id);
+		return 0;
 	return h.cg.ops->stats(&h.cg, ret, err);
 }
