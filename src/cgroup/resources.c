@@ -72,6 +72,25 @@ static void limit_text(int64_t v, char *out, size_t len, const char *unlimited)
 		snprintf(out, len, "%" PRId64, v);
 }
 
+/* memory.checkBeforeUpdate: a new limit (or memory+swap limit) at or
+ * below the current usage is refused, not left to the kernel to reclaim
+ * down to. */
+static int check_before_update(json_object *mem, uint64_t usage, husk_error **err)
+{
+	json_object *b = json_member(mem, "checkBeforeUpdate");
+	if (b == NULL || !json_object_get_boolean(b))
+		return 0;
+	static const char *const keys[] = { "swap", "limit" };
+	for (int i = 0; i < 2; i++) {
+		bool given;
+		int64_t v = json_i64(mem, keys[i], &given);
+		if (given && v > 0 && (uint64_t) v <= usage)
+			return husk_fail(err, 0, "memory.%s: %" PRId64 " is not above the current usage %" PRIu64
+					 " (checkBeforeUpdate)", keys[i], v, usage);
+	}
+	return 0;
+}
+
 /* ---- v1 ---------------------------------------------------------------- */
 
 static int v1_dir_or_fail(cgroup_dir_fn dir, void *ctx, const char *ctrl, char *out, size_t len,
@@ -91,6 +110,9 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
 	int64_t limit = json_i64(mem, "limit", &has_limit), swap = json_i64(mem, "swap", &has_swap);
 	int r = v1_dir_or_fail(dir, ctx, "memory", d, sizeof(d), err);
 	if (r < 0)
+		return r;
+	if (cgroup_read(d, "memory.usage_in_bytes", buf, sizeof(buf)) > 0 &&
+	    (r = check_before_update(mem, strtoull(buf, NULL, 10), err)) < 0)
 		return r;
 	bool memsw = cgroup_read(d, "memory.memsw.limit_in_bytes", buf, sizeof(buf)) > 0;
 	if (has_swap && !memsw && swap != limit && swap > 0)
@@ -334,6 +356,9 @@ int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 	json_object *mem = obj(res, "memory");
 	int64_t limit = json_i64(mem, "limit", &has_limit), swap = json_i64(mem, "swap", &has_swap);
 	char buf[32];
+	if (mem && cgroup_read(d, "memory.current", buf, sizeof(buf)) > 0 &&
+	    (r = check_before_update(mem, strtoull(buf, NULL, 10), err)) < 0)
+		return r;
 	if (has_limit) {
 		limit_text(limit, buf, sizeof(buf), "max");
 		if ((r = cgroup_write(d, "memory.max", buf, err)) < 0)

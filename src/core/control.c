@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #include "core/internal.h"
+#include "spec/spec.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 static int open_with_cgroup(const char *root, const char *id, bool lock, struct core_handle *h,
 			    husk_error **err)
@@ -55,6 +57,18 @@ int container_update(const char *root, const char *id, json_object *resources, h
 		return r;
 	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING)
 		return husk_fail(err, 0, "cannot update container %s: it is %s", id, status_name(h.status));
+	/* memory.checkBeforeUpdate of the config holds for every update
+	 * that does not say otherwise. */
+	json_object *mem = json_member(resources, "memory");
+	if (mem && json_member(mem, "checkBeforeUpdate") == NULL) {
+		cleanup_spec struct spec *s = NULL;
+		if ((r = spec_load(h.dir.fd, &s, NULL, NULL, err)) < 0)
+			return husk_wrap(err, "update %s", id);
+		json_object *cmem = s->resources ? json_member(s->resources, "memory") : NULL;
+		json_object *check = cmem ? json_member(cmem, "checkBeforeUpdate") : NULL;
+		if (check)
+			json_object_object_add(mem, "checkBeforeUpdate", json_object_get(check));
+	}
 	if ((r = h.cg.ops->apply(&h.cg, resources, err)) < 0)
 		return husk_wrap(err, "update %s", id);
 	return 0;
