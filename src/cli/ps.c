@@ -21,18 +21,26 @@ static bool member(const pid_t *pids, size_t n, long pid)
  * column is one of the container's, as runc does. */
 static int filter_ps(char **args, const pid_t *pids, size_t n, husk_error **err)
 {
-	int p[2];
+	int p[2], e[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return husk_fail(err, errno, "pipe");
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return husk_fail(err, errno, "pipe");
+	}
 	pid_t child = fork();
 	if (child < 0)
 		return husk_fail(err, errno, "fork");
 	if (child == 0) {
 		dup2(p[1], STDOUT_FILENO);
+		dup2(e[1], STDERR_FILENO);
 		execvp("ps", args);
+		dprintf(STDERR_FILENO, "cannot run ps: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
+	close(e[1]);
 	cleanup_fclose FILE *f = fdopen(p[0], "r");
 	char line[4096];
 	int pid_col = -1;
@@ -55,12 +63,23 @@ static int filter_ps(char **args, const pid_t *pids, size_t n, husk_error **err)
 		if (t && member(pids, n, strtol(t, NULL, 10)))
 			fputs(line, stdout);
 	}
+	/* ps's complaint (a bad option...) becomes husk's one error line. */
+	char msg[512] = "";
+	ssize_t n_msg = 0, got;
+	while ((got = read(e[0], msg + n_msg, sizeof(msg) - 1 - n_msg)) > 0)
+		n_msg += got;
+	msg[n_msg] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	char drain[512];
+	while (read(e[0], drain, sizeof(drain)) > 0)
+		;
+	close(e[0]);
 	int status;
 	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return husk_fail(err, 0, "ps: ps exited with status %d%s%s", WEXITSTATUS(status), *msg ? ": " : "", msg);
 	if (pid_col < 0)
 		return husk_fail(err, 0, "ps: no PID column in the output of ps");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return husk_fail(err, 0, "ps: ps exited with status %d", WEXITSTATUS(status));
 	return 0;
 }
 
