@@ -19,6 +19,7 @@
 #include "spec/spec.h"
 #include "state/state.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 int core_handle_open(const char *root, const char *id, bool lock, struct core_handle *h,
@@ -35,10 +36,17 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 		return r;
 	h->has_cgroup = h->st.cgroup_path && *h->st.cgroup_path &&
 			cgroup_from_path(&h->cg, h->st.cgroup_path, h->st.systemd_unit, NULL) >= 0;
-	/* A create that died before recording its state may have made the
-	 * default cgroup already: delete looks there. */
-	if (!h->st.has_state)
-		h->has_cgroup = cgroup_init(&h->cg, NULL, id, false, NULL) >= 0;
+	/* A create that died before recording its state may have made its
+	 * cgroup already: it noted the path first (or, from an older husk,
+	 * it is the default one). */
+	if (!h->st.has_state) {
+		cleanup_free char *path = NULL;
+		size_t len;
+		if (read_file_at(h->dir.fd, "cgroup", &path, &len, NULL) >= 0 && len > 0)
+			h->has_cgroup = cgroup_from_path(&h->cg, path, NULL, NULL) >= 0;
+		else
+			h->has_cgroup = cgroup_init(&h->cg, NULL, id, false, NULL) >= 0;
+	}
 	h->status = core_status(&h->dir, &h->st);
 	return 0;
 }
