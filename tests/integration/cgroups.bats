@@ -418,7 +418,7 @@ ticks() {
 	assert_husk_error 'paused'
 	# With --ignore-paused the exec goes ahead: its process joins the
 	# cgroup, is frozen with the rest, and runs once resumed.
-	bg_tagged husk exec --ignore-paused c1 sh -c 'echo exec >>/out/ticks'
+	bg_tagged husk exec --ignore-paused c1 sh -c 'echo exec >>/out/ticks' </dev/null >"$TESTDIR/exec.out" 2>&1
 	exec_pid=$BG_PID
 	sleep 0.3
 	[ "$(ticks)" = "$n" ] || fail "ticks went from $n to $(ticks) while paused"
@@ -428,7 +428,8 @@ ticks() {
 	husk resume c1
 	[ "$(ctr_status c1)" = running ]
 	expect_cg freezer c1 freezer.state THAWED
-	[ "$(wait_bg "$exec_pid")" = 0 ] || fail "exec --ignore-paused failed"
+	wait_bg "$exec_pid" 30
+	[ "$BG_STATUS" = 0 ] || fail "exec --ignore-paused exited $BG_STATUS: $(cat "$TESTDIR/exec.out")"
 	grep -q exec "$OUT/ticks"
 	m=$(ticks)
 	wait_for 5 test "$(ticks)" -gt "$((m + 2))"
@@ -812,7 +813,8 @@ forker() {
 		fail "events: $(cat "$TESTDIR/events")"
 	touch "$OUT/stop"
 	wait_status c1 stopped
-	[ "$(wait_bg "$ev" 5)" = 0 ] || fail "events did not end with the container: $(cat "$TESTDIR/events.err")"
+	wait_bg "$ev" 10
+	[ "$BG_STATUS" = 0 ] || fail "events exited $BG_STATUS after the container stopped: $(cat "$TESTDIR/events.err")"
 	hrun_logged events --interval 0 c1
 	assert_husk_error 'interval'
 	hrun_logged events --interval 1h c1
