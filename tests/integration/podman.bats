@@ -92,10 +92,6 @@ teardown_file() {
 
 setup() {
 	TESTDIR=$(mktemp -d "$PM/test.XXXXXX")
-	# Each test starts with no container.
-	local left
-	left=$(pm ps -aq) || fail "podman ps failed" || return
-	[ -z "$left" ] || fail "containers left by an earlier test: $left"
 }
 
 teardown() {
@@ -120,10 +116,22 @@ pm_tty() {
 	output=$(tr -d '\r' <"$TESTDIR/tty.out")
 }
 
+# pids_naming STR: live processes whose command line holds STR (the
+# pattern reaches grep through a file, so grep does not list itself).
+pids_naming() {
+	local f pid
+	grep -lsF -f <(printf '%s\n' "$1") /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		pid_alive "$pid" && echo "$pid"
+	done
+	return 0
+}
+
 # Processes started for this file's podman (conmon, `podman container
 # cleanup`): their command lines name $PM.
 podman_pids() {
-	pgrep -f -- "$PM" || true
+	pids_naming "$PM"
 }
 
 kill_podman_procs() {
@@ -151,7 +159,7 @@ ctr_cgroup() {
 }
 
 procs_of_gone() {
-	[ -z "$(pgrep -f -- "$1")" ]
+	[ -z "$(pids_naming "$1")" ]
 }
 
 # assert_gone ID [PID]: after the removal of container ID (whose process
@@ -165,7 +173,9 @@ assert_gone() {
 	if [ -n "$pid" ]; then
 		wait_for 5 pid_gone "$pid" || fail "process $pid of $id is left" || return
 	fi
-	wait_for 5 procs_of_gone "$id" || fail "processes of $id left: $(pgrep -af -- "$id")" || return
+	wait_for 5 procs_of_gone "$id" || fail "processes of $id left: $(for p in $(pids_naming "$id"); do
+		echo "$p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done)" || return
 	[ ! -e "$HUSK_DEFAULT_ROOT/$id" ] || fail "husk state $HUSK_DEFAULT_ROOT/$id is left" || return
 	m=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "*$id*" 2>/dev/null || true)
 	[ -z "$m" ] || fail "cgroups of $id left: $m" || return
@@ -342,7 +352,7 @@ assert_gone() {
 	assert_gone "$id"
 }
 
-@test "podman: --memory and --pids-limit are the limits of the container's cgroup" {
+@test "podman: --memory and --pids-limit are the limits of the container's cgroup; update changes them" {
 	if [ -d /sys/fs/cgroup/memory ]; then
 		mem=memory/memory.limit_in_bytes pids=pids/pids.max
 	else
@@ -367,6 +377,14 @@ assert_gone() {
 		[ "$(cat "$(ctr_cgroup "$id")/memory.max")" = 33554432 ]
 		[ "$(cat "$(ctr_cgroup "$id")/pids.max")" = 7 ]
 		grep -qx "$pid" "$(ctr_cgroup "$id")/cgroup.procs"
+	fi
+	# podman update (update --resources=FILE): the new limit is in place.
+	hrun pm update --memory 48m c1
+	[ "$status" -eq 0 ] || fail "update: status $status: $output $stderr"
+	if [ -d /sys/fs/cgroup/memory ]; then
+		[ "$(cat "$(ctr_cgroup "$id" memory)/memory.limit_in_bytes")" = 50331648 ]
+	else
+		[ "$(cat "$(ctr_cgroup "$id")/memory.max")" = 50331648 ]
 	fi
 	# The pids limit holds: the 7th process cannot be forked.
 	hrun pm exec c1 sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 100 & done; wait'
