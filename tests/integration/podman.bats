@@ -80,12 +80,14 @@ teardown_file() {
 	pm rm -af -t 0 >/dev/null 2>&1 || true
 	timeout 60 podman --runtime "$PODMAN_RT" system reset -f >/dev/null 2>&1 || true
 	kill_podman_procs
+	reap_husk_states
 	mounts_under "$PM" | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
 	local d
+	# (podman puts conmon in <parent>/conmon.)
 	while read -r d; do
-		rmdir "$d" 2>/dev/null || true
+		rmdir "$d/conmon" "$d" 2>/dev/null || true
 	done <"$PM/cgroup-parents"
 	rm -rf --one-file-system "$PM"
 }
@@ -97,6 +99,7 @@ setup() {
 teardown() {
 	pm rm -af -t 0 >/dev/null 2>&1 || true
 	kill_podman_procs
+	reap_husk_states
 	rm -rf --one-file-system "$TESTDIR"
 }
 
@@ -140,6 +143,18 @@ kill_podman_procs() {
 	[ -z "$pids" ] && return 0
 	# shellcheck disable=SC2086
 	kill -9 $pids 2>/dev/null || true
+}
+
+# Containers husk still has for this file's podman (their bundle is under
+# $PM), e.g. one created while the run was interrupted: deleted with husk.
+reap_husk_states() {
+	local f id
+	for f in "$HUSK_DEFAULT_ROOT"/*/state.json; do
+		[ -f "$f" ] && grep -qF "\"bundle\":\"$PM/" "$f" 2>/dev/null || continue
+		id=${f%/state.json}
+		id=${id##*/}
+		timeout 10 "$HUSK" delete -f "$id" </dev/null >/dev/null 2>&1 || true
+	done
 }
 
 # inspect ID FORMAT
