@@ -68,6 +68,7 @@ void mount_options_names(void (*add)(const char *name, void *ctx), void *ctx)
 	add("bind", ctx);
 	add("rbind", ctx);
 	add("idmap", ctx);
+	add("tmpcopyup", ctx);
 }
 
 static int append_data(char **data, const char *opt)
@@ -115,6 +116,10 @@ int mount_options_parse(const char **options, struct mount_options *ret, husk_er
 			known = true;
 			ret->bind = true;
 			ret->recursive |= o[0] == 'r';
+		}
+		if (!known && strcmp(o, "tmpcopyup") == 0) {
+			known = true;
+			ret->tmpcopyup = true;
 		}
 		if (!known && append_data(&ret->data, o) < 0) {
 			free(ret->data);

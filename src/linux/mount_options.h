@@ -13,6 +13,7 @@ struct mount_options {
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/... with MS_REC if recursive */
 	bool bind;                 /* "bind" or "rbind" */
 	bool recursive;            /* "rbind" */
+	bool tmpcopyup;            /* "tmpcopyup": a tmpfs starts with a copy of what it covers */
 	uint64_t rattr_set;        /* MOUNT_ATTR_* of "rro", "rnosuid", ...: applied */
 	uint64_t rattr_clr;        /* to the whole tree with mount_setattr */
 	char *data;                /* unknown options, comma-joined; caller frees */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "linux/copyup.h"
 #include "linux/mount_options.h"
 #include "linux/path.h"
 #include "util/cleanup.h"
@@ -187,6 +188,17 @@ static int set_recursive_attrs(int root_fd, const char *dest, const struct mount
 	return 0;
 }
 
+/* Fills the tmpfs just mounted at dest with the content of under. */
+static int copy_up(int root_fd, const char *dest, int under, husk_error **err)
+{
+	cleanup_close int top = in_root_open(root_fd, dest, O_RDONLY | O_DIRECTORY, err);
+	if (top < 0)
+		return top;
+	if (copy_dir_contents(under, top, err) < 0)
+		return husk_wrap(err, "tmpcopyup %s", dest);
+	return 0;
+}
+
 int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 		const struct cgroup_view *cgroup, husk_error **err)
 {
@@ -208,10 +220,19 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 		cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
 		if (target < 0)
 			return husk_wrap(err, "mount %s", m->destination);
+		/* Taken before the mount: still the directory underneath after. */
+		cleanup_close int under = -1;
+		if (o.tmpcopyup && strcmp(type, "tmpfs") == 0) {
+			under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (under < 0)
+				return husk_fail(err, errno, "open %s", m->destination);
+		}
 		char tp[32];
 		if (mount(m->source ? m->source : type, fd_path(tp, target), type, o.flags, data) < 0)
 			return husk_fail(err, errno, "mount %s on %s", type, m->destination);
-		if (o.propagation)
+		if (under >= 0)
+			r = copy_up(root_fd, m->destination, under, err);
+		if (r >= 0 && o.propagation)
 			r = set_propagation(root_fd, m->destination, o.propagation, err);
 	}
 	if (r >= 0 && (o.rattr_set || o.rattr_clr))

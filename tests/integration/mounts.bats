@@ -104,6 +104,38 @@ teardown() {
 	assert_clean
 }
 
+@test "tmpcopyup: a tmpfs starts with a copy of the directory it covers, the image is untouched" {
+	d=$BUNDLE/rootfs/var/cu
+	mkdir -p "$d/sub"
+	echo top >"$d/file"
+	echo deep >"$d/sub/deep"
+	chmod 640 "$d/file"
+	chmod 2710 "$d/sub"
+	chown 1:2 "$d/sub/deep"
+	touch -d '2001-02-03 04:05:06' "$d/file"
+	ln -s /etc/hostname "$d/link"
+	mkfifo "$d/fifo"
+	add_mount /var/cu tmpfs tmpfs tmpcopyup nosuid
+	set_cmd 'cd /var/cu; cat file sub/deep; stat -c "%n %a %u:%g %F" file sub sub/deep link fifo;
+		readlink link; stat -c %Y file; echo new >file; echo "--mi--"; cat /proc/self/mountinfo'
+	run_ok run_ctr c1
+	[ "${lines[0]}" = top ] && [ "${lines[1]}" = deep ] || fail "output: $output"
+	[ "${lines[2]}" = "file 640 0:0 regular file" ] || fail "output: $output"
+	[ "${lines[3]}" = "sub 2710 0:0 directory" ] || fail "output: $output"
+	[ "${lines[4]}" = "sub/deep 644 1:2 regular file" ] || fail "output: $output"
+	[ "${lines[5]}" = "link 777 0:0 symbolic link" ] || fail "output: $output"
+	[ "${lines[6]}" = "fifo 644 0:0 fifo" ] || fail "output: $output"
+	[ "${lines[7]}" = /etc/hostname ] || fail "output: $output"
+	[ "${lines[8]}" = "$(date -d '2001-02-03 04:05:06' +%s)" ] || fail "output: $output"
+	output=$(section mi)
+	[ "$(fstype_of /var/cu)" = tmpfs ]
+	assert_opt /var/cu nosuid
+	# The option is husk's, not the kernel's; the write went to the tmpfs.
+	! has_opt "$(super_of /var/cu)" tmpcopyup
+	[ "$(cat "$d/file")" = top ]
+	assert_clean
+}
+
 @test "nosuid, nodev, noexec on a tmpfs and on a bind: in mountinfo and enforced" {
 	mkdir "$TESTDIR/flags"
 	# (named after the applet: busybox runs the applet of its name)

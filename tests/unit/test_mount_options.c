@@ -167,6 +167,20 @@ static void test_data(void)
 		is_uint(mo.flags, MS_NOSUID | MS_NOEXEC, "devpts options: flags");
 		free(mo.data);
 	}
+
+	/* What podman --read-only puts on its tmpfs: tmpcopyup is husk's. */
+	const char *o4[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
+	if (parse(o4, &mo, "podman's --read-only tmpfs") == 0) {
+		ok(mo.tmpcopyup, "tmpcopyup is recognised");
+		is_str(mo.data, NULL, "tmpcopyup is not passed as data");
+		is_uint(mo.flags, MS_NOSUID | MS_NODEV, "tmpcopyup with flags: flags");
+		free(mo.data);
+	}
+	const char *o5[] = { "size=64k", NULL };
+	if (parse(o5, &mo, "a tmpfs without tmpcopyup") == 0) {
+		ok(!mo.tmpcopyup, "no tmpcopyup unless asked");
+		free(mo.data);
+	}
 }
 
 int main(void)
