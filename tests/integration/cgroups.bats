@@ -96,6 +96,20 @@ ticks() {
 	wc -l <"$OUT/ticks"
 }
 
+# For wait_for, which runs its command again each time (a "$(...)" in its
+# arguments would be evaluated once, before the wait).
+ticks_above() {
+	[ "$(ticks)" -gt "$1" ]
+}
+
+out_files_count() { # PREFIX N
+	[ "$(ls "$OUT" | grep -c "^$1")" = "$2" ]
+}
+
+out_lines_count() { # FILE N
+	[ "$(wc -l <"$OUT/$1" 2>/dev/null || echo 0)" = "$2" ]
+}
+
 # ---------------------------------------------------------------------------
 # linux.resources read back
 
@@ -432,7 +446,7 @@ ticks() {
 	[ "$BG_STATUS" = 0 ] || fail "exec --ignore-paused exited $BG_STATUS: $(cat "$TESTDIR/exec.out")"
 	grep -q exec "$OUT/ticks"
 	m=$(ticks)
-	wait_for 5 test "$(ticks)" -gt "$((m + 2))"
+	wait_for 5 ticks_above "$((m + 2))" || fail "no progress after resume: $(ticks) ticks"
 	hrun_logged resume c1
 	assert_husk_error 'not paused'
 	husk delete -f c1
@@ -847,9 +861,9 @@ forker() {
 		trap "echo init >>/out/got; exit 0" USR1; touch /out/ready; while :; do usleep 10000; done'
 	run_detached c1
 	wait_for 10 test -e "$OUT/ready"
-	wait_for 10 test "$(ls "$OUT" | grep -c '^sub\.')" = 2
+	wait_for 10 out_files_count 'sub\.' 2
 	husk kill -a c1 USR1
-	wait_for 5 test "$(wc -l <"$OUT/got" 2>/dev/null || echo 0)" = 3 || fail "got: $(cat "$OUT/got")"
+	wait_for 5 out_lines_count got 3 || fail "got: $(cat "$OUT/got")"
 	wait_status c1 stopped
 	husk delete c1
 	assert_clean

@@ -21,6 +21,11 @@ write_process() {
 		fail "bad process JSON: $2"
 }
 
+# cmdline_is PID TEXT: for wait_for, which runs it again each time.
+cmdline_is() {
+	[ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "$2" ]
+}
+
 @test "exec: the command's exit code; killed by a signal, 128+N" {
 	sleeper c1
 	hrun husk exec c1 sh -c 'exit 3'
@@ -353,7 +358,7 @@ $want"
 	[ "$(readlink "/proc/$epid/ns/pid")" = "$(ctr_ns c1 pid)" ]
 	[ "$(readlink "/proc/$epid/ns/mnt")" = "$(ctr_ns c1 mnt)" ]
 	wait_for 10 test -e "$OUT/started"
-	wait_for 5 test "$(tr '\0' ' ' <"/proc/$epid/cmdline" 2>/dev/null)" = "sleep 1000 "
+	wait_for 5 cmdline_is "$epid" "sleep 1000 "
 	# The long form, and a pid file that is relative to husk's cwd.
 	(cd "$TESTDIR" && husk exec --detach --pid-file e2.pid c1 sleep 1001 </dev/null >/dev/null 2>&1)
 	pid_alive "$(cat "$TESTDIR/e2.pid")"

@@ -123,7 +123,7 @@ has_opt() { # has_opt OPTS OPT
 	set_cmd 'echo from-a >/tmp/marker; exec sleep 1000'
 	run_detached a
 	pida=$(ctr_pid a)
-	wait_for 5 test -n "$(ls "/proc/$pida/root/tmp/" 2>/dev/null)"
+	wait_for 5 test -e "/proc/$pida/root/tmp/marker"
 
 	# (a's pid namespace too: a's /proc shows only the processes of it)
 	update_config '.linux.namespaces = [.linux.namespaces[]
