@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-bus.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/sd_bus_lazy.h"
 #include "cgroup/systemd_unit.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -23,26 +23,36 @@
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 #define JOB_TIMEOUT_USEC (30 * 1000000ULL)
 
+/* The cleanups run on early returns too, before libsystemd is loaded:
+ * only what sd-bus made (so, loaded) is handed back to it. */
 static void bus_unrefp(sd_bus **b)
 {
 	if (*b)
-		sd_bus_flush_close_unref(*b);
+		sd_bus_lazy.flush_close_unref(*b);
 }
 #define cleanup_bus __attribute__((cleanup(bus_unrefp)))
 
 static void message_unrefp(sd_bus_message **m)
 {
-	sd_bus_message_unref(*m);
+	if (*m)
+		sd_bus_lazy.message_unref(*m);
 }
 #define cleanup_message __attribute__((cleanup(message_unrefp)))
 
 static void slot_unrefp(sd_bus_slot **s)
 {
-	sd_bus_slot_unref(*s);
+	if (*s)
+		sd_bus_lazy.slot_unref(*s);
 }
 #define cleanup_slot __attribute__((cleanup(slot_unrefp)))
 
-#define cleanup_bus_error __attribute__((cleanup(sd_bus_error_free)))
+/* An error still SD_BUS_ERROR_NULL holds nothing to free. */
+static void bus_error_freep(sd_bus_error *e)
+{
+	if (e->name || e->message)
+		sd_bus_lazy.error_free(e);
+}
+#define cleanup_bus_error __attribute__((cleanup(bus_error_freep)))
 
 static const struct cgroup_ops *fs_ops(const struct cgroup *cg)
 {
@@ -52,7 +62,7 @@ static const struct cgroup_ops *fs_ops(const struct cgroup *cg)
 /* A D-Bus failure as husk's error: the bus error's text when there is one. */
 static int bus_fail(husk_error **err, int r, const sd_bus_error *e, const char *what, const char *unit)
 {
-	if (e && sd_bus_error_is_set(e))
+	if (e && sd_bus_lazy.error_is_set(e))
 		return husk_fail(err, 0, "%s %s: %s", what, unit, e->message ? e->message : e->name);
 	return husk_fail(err, -r, "%s %s", what, unit);
 }
@@ -64,17 +74,19 @@ static int bus_open(sd_bus **ret, husk_error **err)
 	*ret = NULL;
 	if (access("/run/systemd/system", F_OK) < 0)
 		return husk_fail(err, 0, "systemd is not running on this host (no /run/systemd/system)");
-	int r = sd_bus_open_system(ret);
+	if (sd_bus_lazy_load(err) < 0)
+		return -1;
+	int r = sd_bus_lazy.open_system(ret);
 	if (r >= 0)
 		return 0;
 	if (geteuid() != 0)
 		return husk_fail(err, -r, "connect to the system bus");
 	sd_bus *bus = NULL;
-	if ((r = sd_bus_new(&bus)) < 0)
+	if ((r = sd_bus_lazy.new(&bus)) < 0)
 		return husk_fail(err, -r, "sd_bus_new");
-	if ((r = sd_bus_set_address(bus, "unix:path=/run/systemd/private")) < 0 ||
-	    (r = sd_bus_start(bus)) < 0) {
-		sd_bus_unref(bus);
+	if ((r = sd_bus_lazy.set_address(bus, "unix:path=/run/systemd/private")) < 0 ||
+	    (r = sd_bus_lazy.start(bus)) < 0) {
+		sd_bus_lazy.unref(bus);
 		return husk_fail(err, -r, "connect to systemd (system bus and /run/systemd/private)");
 	}
 	*ret = bus;
@@ -85,7 +97,7 @@ static unsigned systemd_version(sd_bus *bus)
 {
 	cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
 	cleanup_free char *text = NULL;
-	if (sd_bus_get_property_string(bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &text) < 0)
+	if (sd_bus_lazy.get_property_string(bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &text) < 0)
 		return 0;
 	return systemd_parse_version(text);
 }
@@ -102,7 +114,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	uint32_t id;
 	const char *path, *unit, *result;
 	(void) ret_error;
-	if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+	if (sd_bus_lazy.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
 		return 0;
 	if (w->path && strcmp(path, w->path) == 0) {
 		snprintf(w->result, sizeof(w->result), "%s", result);
@@ -122,19 +134,19 @@ static uint64_t now_usec(void)
 static int wait_job(sd_bus *bus, sd_bus_message *reply, struct job_wait *w, const char *what,
 		    const char *unit, husk_error **err)
 {
-	int r = sd_bus_message_read(reply, "o", &w->path);
+	int r = sd_bus_lazy.message_read(reply, "o", &w->path);
 	if (r < 0)
 		return husk_fail(err, -r, "%s %s: read the job", what, unit);
 	uint64_t deadline = now_usec() + JOB_TIMEOUT_USEC;
 	while (!w->removed) {
-		if ((r = sd_bus_process(bus, NULL)) < 0)
+		if ((r = sd_bus_lazy.process(bus, NULL)) < 0)
 			return husk_fail(err, -r, "%s %s: wait for the job", what, unit);
 		if (r > 0)
 			continue;
 		uint64_t now = now_usec();
 		if (now >= deadline)
 			return husk_fail(err, ETIMEDOUT, "%s %s: the job did not finish", what, unit);
-		if ((r = sd_bus_wait(bus, deadline - now)) < 0)
+		if ((r = sd_bus_lazy.wait(bus, deadline - now)) < 0)
 			return husk_fail(err, -r, "%s %s: wait for the job", what, unit);
 	}
 	if (strcmp(w->result, "done") != 0)
@@ -146,7 +158,7 @@ static int watch_jobs(sd_bus *bus, sd_bus_slot **slot, struct job_wait *w, husk_
 {
 	/* Before the call, so that a job done at once is not missed; no
 	 * sender on systemd's private socket, which is no bus. */
-	int r = sd_bus_match_signal(bus, slot, NULL, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, w);
+	int r = sd_bus_lazy.match_signal(bus, slot, NULL, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, w);
 	return r < 0 ? husk_fail(err, -r, "watch systemd jobs") : 0;
 }
 
@@ -157,19 +169,19 @@ static int append_props(sd_bus_message *m, const struct unit_props *props)
 		const struct unit_prop *p = &props->p[i];
 		switch (p->type) {
 		case PROP_U64:
-			r = sd_bus_message_append(m, "(sv)", p->name, "t", p->u);
+			r = sd_bus_lazy.message_append(m, "(sv)", p->name, "t", p->u);
 			break;
 		case PROP_BOOL:
-			r = sd_bus_message_append(m, "(sv)", p->name, "b", (int) p->u);
+			r = sd_bus_lazy.message_append(m, "(sv)", p->name, "b", (int) p->u);
 			break;
 		case PROP_BYTES:
-			if ((r = sd_bus_message_open_container(m, 'r', "sv")) < 0 ||
-			    (r = sd_bus_message_append(m, "s", p->name)) < 0 ||
-			    (r = sd_bus_message_open_container(m, 'v', "ay")) < 0 ||
-			    (r = sd_bus_message_append_array(m, 'y', p->bytes, p->n)) < 0 ||
-			    (r = sd_bus_message_close_container(m)) < 0)
+			if ((r = sd_bus_lazy.message_open_container(m, 'r', "sv")) < 0 ||
+			    (r = sd_bus_lazy.message_append(m, "s", p->name)) < 0 ||
+			    (r = sd_bus_lazy.message_open_container(m, 'v', "ay")) < 0 ||
+			    (r = sd_bus_lazy.message_append_array(m, 'y', p->bytes, p->n)) < 0 ||
+			    (r = sd_bus_lazy.message_close_container(m)) < 0)
 				break;
-			r = sd_bus_message_close_container(m);
+			r = sd_bus_lazy.message_close_container(m);
 			break;
 		}
 	}
@@ -219,11 +231,11 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 		goto out;
 	/* A failed unit of that name (a container that died with husk) holds
 	 * the name until reset; a live one is left alone and refuses us. */
-	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
-	if ((r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit")) < 0 ||
-	    (r = sd_bus_message_append(m, "ss", cg->unit, "fail")) < 0 ||
-	    (r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0 ||
-	    (r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)",
+	sd_bus_lazy.call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
+	if ((r = sd_bus_lazy.message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit")) < 0 ||
+	    (r = sd_bus_lazy.message_append(m, "ss", cg->unit, "fail")) < 0 ||
+	    (r = sd_bus_lazy.message_open_container(m, 'a', "(sv)")) < 0 ||
+	    (r = sd_bus_lazy.message_append(m, "(sv)(sv)(sv)(sv)(sv)",
 				       "Description", "s", description,
 				       "Slice", "s", cg->slice,
 				       "Delegate", "b", 1,
@@ -232,12 +244,12 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 				       "DefaultDependencies", "b", 0,
 				       "PIDs", "au", 1, (uint32_t) pid)) < 0 ||
 	    (r = append_props(m, &props)) < 0 ||
-	    (r = sd_bus_message_close_container(m)) < 0 ||
-	    (r = sd_bus_message_append(m, "a(sa(sv))", 0)) < 0) {
+	    (r = sd_bus_lazy.message_close_container(m)) < 0 ||
+	    (r = sd_bus_lazy.message_append(m, "a(sa(sv))", 0)) < 0) {
 		r = husk_fail(err, -r, "create unit %s: build the request", cg->unit);
 		goto out;
 	}
-	if ((r = sd_bus_call(bus, m, 0, &e, &reply)) < 0) {
+	if ((r = sd_bus_lazy.call(bus, m, 0, &e, &reply)) < 0) {
 		r = bus_fail(err, r, &e, "create unit", cg->unit);
 		goto out;
 	}
@@ -262,7 +274,7 @@ static int sd_enter(struct cgroup *cg, pid_t pid, json_object *resources, husk_e
 	goto out;
 undo:
 	stop_unit(bus, cg->unit, NULL);
-	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
+	sd_bus_lazy.call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
 	if (cg->mode == CGROUP_V1)
 		cgroup_v1_ops.remove(cg, false, NULL);
 out:
@@ -284,12 +296,12 @@ static int sd_apply(const struct cgroup *cg, json_object *res, husk_error **err)
 	if (props.n) {
 		cleanup_message sd_bus_message *m = NULL;
 		cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
-		if ((r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties")) < 0 ||
-		    (r = sd_bus_message_append(m, "sb", cg->unit, 1)) < 0 ||
-		    (r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0 ||
-		    (r = append_props(m, &props)) < 0 || (r = sd_bus_message_close_container(m)) < 0)
+		if ((r = sd_bus_lazy.message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties")) < 0 ||
+		    (r = sd_bus_lazy.message_append(m, "sb", cg->unit, 1)) < 0 ||
+		    (r = sd_bus_lazy.message_open_container(m, 'a', "(sv)")) < 0 ||
+		    (r = append_props(m, &props)) < 0 || (r = sd_bus_lazy.message_close_container(m)) < 0)
 			r = husk_fail(err, -r, "set properties of %s: build the request", cg->unit);
-		else if ((r = sd_bus_call(bus, m, 0, &e, NULL)) < 0)
+		else if ((r = sd_bus_lazy.call(bus, m, 0, &e, NULL)) < 0)
 			r = bus_fail(err, r, &e, "set properties of", cg->unit);
 	}
 	unit_props_clear(&props);
@@ -311,8 +323,8 @@ static int stop_unit(sd_bus *bus, const char *unit, husk_error **err)
 	int r = watch_jobs(bus, &slot, &w, err);
 	if (r < 0)
 		return r;
-	r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit", &e, &reply, "ss", unit, "replace");
-	if (r < 0 && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
+	r = sd_bus_lazy.call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit", &e, &reply, "ss", unit, "replace");
+	if (r < 0 && sd_bus_lazy.error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit"))
 		return 0;
 	if (r < 0)
 		return bus_fail(err, r, &e, "stop unit", unit);
@@ -333,7 +345,7 @@ static int sd_remove(const struct cgroup *cg, bool wait, husk_error **err)
 		return r;
 	/* A failed unit stays loaded until reset: reset, so that the name is
 	 * free again (an error just means it is not failed, or gone). */
-	sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
+	sd_bus_lazy.call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL, "s", cg->unit);
 	/* What systemd did not make: the v1 hierarchies it does not manage. */
 	return fs_ops(cg)->remove(cg, wait, err);
 }
