@@ -204,13 +204,18 @@ int cgroup_destroy(const struct cgroup *cg, bool kill_rest, husk_error **err)
 		return r;
 	if ((r = cg->ops->remove(cg, true, err)) < 0)
 		return r;
-	/* husk's default parent goes when its last container does; another
-	 * container's create may race us, so failure is fine.  EBUSY here
-	 * means other containers' cgroups are below it: one try only. */
+	/* Below husk's default parent, the directories husk made for a
+	 * relative cgroupsPath (and the parent itself) go when their last
+	 * container does; another container's create may race us, so failure
+	 * is fine.  EBUSY means other cgroups are below: one try, and stop. */
 	if (strncmp(cg->path, DEFAULT_PARENT "/", strlen(DEFAULT_PARENT) + 1) == 0) {
 		struct cgroup parent = *cg;
-		snprintf(parent.path, sizeof(parent.path), DEFAULT_PARENT);
-		parent.ops->remove(&parent, false, NULL);
+		char *slash;
+		while ((slash = strrchr(parent.path, '/')) != NULL && slash - parent.path >= (long) strlen(DEFAULT_PARENT)) {
+			*slash = '\0';
+			if (parent.ops->remove(&parent, false, NULL) < 0)
+				break;
+		}
 	}
 	return 0;
 }
