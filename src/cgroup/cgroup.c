@@ -79,6 +79,13 @@ int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, boo
 	return set_path(cg, path, err);
 }
 
+bool cgroup_is_default(const struct cgroup *cg, const char *id)
+{
+	size_t n = strlen(DEFAULT_PARENT);
+	return cg->unit[0] == '\0' && strncmp(cg->path, DEFAULT_PARENT "/", n + 1) == 0 &&
+	       strcmp(cg->path + n + 1, id) == 0;
+}
+
 int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk_error **err)
 {
 	int r = set_path(cg, path, err);

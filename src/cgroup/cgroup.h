@@ -64,6 +64,9 @@ int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, boo
 /* The same from a path (and systemd unit, or "") recorded in state.json. */
 int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk_error **err);
 
+/* True when cg is the cgroup husk gives a container that names none. */
+bool cgroup_is_default(const struct cgroup *cg, const char *id);
+
 /* Kills every process in the cgroup with sig; with SIGKILL, waits until it
  * is empty. */
 int cgroup_kill_all(const struct cgroup *cg, int sig, husk_error **err);

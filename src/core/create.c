@@ -308,9 +308,10 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	/* In its cgroup, with its limits, before it runs anything: cloned
 	 * into it where the driver and kernel can, moved there otherwise. */
 	cleanup_close int cg_fd = -1;
-	/* The path is noted before the cgroup is made: a delete after husk
-	 * died from here on finds it. */
-	if ((r = write_file_at(c->dir.fd, "cgroup", c->cg.path, strlen(c->cg.path), 0600, err)) < 0)
+	/* A path of the config's is noted before the cgroup is made: a delete
+	 * after husk died from here on finds it (the default one it knows). */
+	if (!cgroup_is_default(&c->cg, o->id) &&
+	    (r = write_file_at(c->dir.fd, "cgroup", c->cg.path, strlen(c->cg.path), 0600, err)) < 0)
 		return r;
 	if (c->cg.ops->open_dir) {
 		if ((cg_fd = c->cg.ops->open_dir(&c->cg, err)) < 0)
