@@ -327,8 +327,10 @@ static int parse_scheduler(json_object *proc, struct spec_process *p, husk_error
 	for (size_t i = 0; flags && flags[i] && s->policy >= 0; i++) {
 		int v = lookup(flag_names, flag_values, 7, flags[i]);
 		if (v < 0) {
+			/* The message first: flags[i] lives in the array. */
+			r = husk_fail(err, 0, "config.json: process.scheduler.flags[%zu]: unknown flag %s", i, flags[i]);
 			free(flags);
-			return husk_fail(err, 0, "config.json: process.scheduler.flags[%zu]: unknown flag %s", i, flags[i]);
+			return r;
 		}
 		s->flags |= v;
 	}
