@@ -61,6 +61,13 @@ write_config() {
 	create_and_run_fail 'ociVersion'
 }
 
+# Issue 12: an unknown flag made the message read the freed flags array
+# (a use-after-free: husk crashed or printed garbage).
+@test "invalid config: an unknown scheduler flag is named in the error" {
+	update_config '.process.scheduler = {"policy": "SCHED_OTHER", "flags": ["X"]}'
+	create_and_run_fail 'scheduler\.flags\[0\]: unknown flag X$'
+}
+
 @test "invalid config: process.args empty or missing" {
 	update_config '.process.args = []'
 	create_and_run_fail 'args'
