@@ -243,28 +243,27 @@ out_lines_count() { # FILE N
 	# and only the throttles are checked.
 	probe=/sys/fs/cgroup/blkio/husk-probe-$TAG
 	mkdir "$probe"
-	weight=no
-	[ -e "$probe/blkio.weight" ] || [ -e "$probe/blkio.bfq.weight" ] && weight=yes
+	wfile=
+	for f in blkio.weight blkio.bfq.weight; do
+		[ -z "$wfile" ] && [ -e "$probe/$f" ] && wfile=$f
+	done
 	rmdir "$probe"
-	if [ $weight = no ]; then
+	if [ -z "$wfile" ]; then
 		resources '{"blockIO": {"weight": 300}}'
 		hrun_logged run -d --bundle "$BUNDLE" c1
 		assert_husk_error 'blkio\.bfq\.weight'
 		assert_clean
 	fi
 	w='"weight": 300,'
-	[ $weight = yes ] || w=
+	[ -n "$wfile" ] || w=
 	resources "$(jq -n --argjson M "$maj" --argjson m "$min" '{"blockIO": {'"$w"'
 		"throttleReadBpsDevice": [{"major": $M, "minor": $m, "rate": 1048576}],
 		"throttleWriteBpsDevice": [{"major": $M, "minor": $m, "rate": 2097152}],
 		"throttleReadIOPSDevice": [{"major": $M, "minor": $m, "rate": 100}],
 		"throttleWriteIOPSDevice": [{"major": $M, "minor": $m, "rate": 200}]}}')"
 	sleeper c1
-	d=$(cg blkio c1)
-	if [ -e "$d/blkio.weight" ]; then
-		expect_cg blkio c1 blkio.weight 300
-	elif [ $weight = yes ]; then
-		expect_cg blkio c1 blkio.bfq.weight 300
+	if [ -n "$wfile" ]; then
+		expect_cg blkio c1 "$wfile" 300
 	else
 		echo "# this host has no blkio.weight nor blkio.bfq.weight: weight refused, throttles checked" >&3
 	fi
