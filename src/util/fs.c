@@ -11,11 +11,23 @@
 
 #include "util/cleanup.h"
 
+/* MiB of HUSK_READ_MAX, for messages. */
+#define READ_MAX_MIB (HUSK_READ_MAX >> 20)
+
 int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, husk_error **err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO nobody writes must not wait; the file
+	 * type is checked before any read. */
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return husk_fail(err, errno, "open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return husk_fail(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return husk_fail(err, 0, "%s: not a regular file", path);
+	if (st.st_size > HUSK_READ_MAX)
+		return husk_fail(err, 0, "%s: larger than %d MiB", path, READ_MAX_MIB);
 	int r = read_fd_all(fd, ret_buf, ret_len, err);
 	return r < 0 ? husk_wrap(err, "%s", path) : 0;
 }
@@ -25,20 +37,27 @@ int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err)
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return husk_fail(err, errno, "stat");
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))
+		return husk_fail(err, 0, "not a regular file or a pipe");
 	/* From the start when it is a file; a pipe is read as it comes. */
 	if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_SET) < 0)
 		return husk_fail(err, errno, "seek");
-	size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, len = 0;
+	size_t cap = st.st_size > 0 && st.st_size <= HUSK_READ_MAX ? (size_t) st.st_size + 1 : 4096;
+	size_t len = 0;
 	cleanup_free char *buf = malloc(cap);
 	if (buf == NULL)
 		return husk_fail(err, ENOMEM, "read");
 	for (;;) {
 		if (len + 1 >= cap) {
-			char *n = realloc(buf, cap * 2);
+			/* One byte past the limit is enough to know. */
+			if (len > HUSK_READ_MAX)
+				return husk_fail(err, 0, "larger than %d MiB", READ_MAX_MIB);
+			size_t ncap = cap * 2 > (size_t) HUSK_READ_MAX + 2 ? (size_t) HUSK_READ_MAX + 2 : cap * 2;
+			char *n = realloc(buf, ncap);
 			if (n == NULL)
 				return husk_fail(err, ENOMEM, "read");
 			buf = n;
-			cap *= 2;
+			cap = ncap;
 		}
 		ssize_t r = read(fd, buf + len, cap - len - 1);
 		if (r < 0 && errno == EINTR)
@@ -49,6 +68,8 @@ int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err)
 			break;
 		len += r;
 	}
+	if (len > HUSK_READ_MAX)
+		return husk_fail(err, 0, "larger than %d MiB", READ_MAX_MIB);
 	buf[len] = '\0';
 	*ret_buf = steal_ptr(buf);
 	if (ret_len)

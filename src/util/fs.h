@@ -6,10 +6,18 @@
 #include <sys/types.h>
 #include "util/error.h"
 
-/* Reads a whole file (relative to dirfd) into a NUL-terminated buffer. */
+/* The most husk reads of one input file (config.json, state.json,
+ * --process, --resources): 32 MiB, a config of about a million variables.
+ * An input of more is refused rather than read. */
+#define HUSK_READ_MAX (32 << 20)
+
+/* Reads a whole regular file (relative to dirfd) into a NUL-terminated
+ * buffer; opens without blocking and refuses anything else (a FIFO, a
+ * device) or a file over HUSK_READ_MAX. */
 int read_file_at(int dirfd, const char *path, char **ret_buf, size_t *ret_len, husk_error **err);
 
-/* Reads fd from offset 0 to its end into a NUL-terminated buffer. */
+/* Reads fd (a regular file from offset 0, or a pipe or socket to its end)
+ * into a NUL-terminated buffer; stops with an error past HUSK_READ_MAX. */
 int read_fd_all(int fd, char **ret_buf, size_t *ret_len, husk_error **err);
 
 /* Writes buf to fd, retrying on short writes and EINTR. */

@@ -38,27 +38,6 @@ timed_fail() {
 	done
 }
 
-@test "config.json that is a FIFO: refused at once, not waited on" {
-	rm "$BUNDLE/config.json"
-	mkfifo "$BUNDLE/config.json"
-	timed_fail 5 'config\.json: not a regular file' husk_logged run --bundle "$BUNDLE" c1
-	assert_clean
-	# What nobody writes is never read: husk did not hold it open.
-	[ -z "$(find /proc/[0-9]*/fd -lname "$BUNDLE/config.json" 2>/dev/null)" ]
-}
-
-@test "config.json that is /dev/zero or a 1 GiB file: refused at once, with the limit" {
-	rm "$BUNDLE/config.json"
-	ln -s /dev/zero "$BUNDLE/config.json"
-	timed_fail 5 'config\.json: not a regular file' husk_logged run --bundle "$BUNDLE" c1
-	assert_clean
-	rm "$BUNDLE/config.json"
-	truncate -s 1G "$BUNDLE/config.json"
-	rm -f "$LOG"
-	timed_fail 5 'config\.json: larger than 32 MiB' husk_logged create --bundle "$BUNDLE" c1
-	assert_clean
-}
-
 @test "state.json that is a FIFO: state and delete do not hang" {
 	create_ctr c1
 	rm "$ROOT/c1/state.json"
@@ -71,20 +50,6 @@ timed_fail() {
 	[[ "$stderr$output" == *"not a regular file"* ]] || fail "state says: $output $stderr"
 	HUSK_TEST_TIMEOUT=10 hrun husk delete -f c1
 	[ ! -e "$ROOT/c1" ] || fail "delete -f left $ROOT/c1 (status $status: $stderr)"
-}
-
-@test "exec --process that is a FIFO or /dev/zero: refused at once" {
-	set_cmd 'touch /out/ready; while :; do usleep 100000; done'
-	run_detached c1
-	mkfifo "$TESTDIR/proc.fifo"
-	timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process "$TESTDIR/proc.fifo" c1
-	rm -f "$LOG"
-	timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process /dev/zero c1
-	rm -f "$LOG"
-	mkfifo "$TESTDIR/res.fifo"
-	timed_fail 5 'update: --resources: .*not a regular file' husk_logged update --resources "$TESTDIR/res.fifo" c1
-	husk delete -f c1
-	assert_clean
 }
 
 @test "a NUL byte in an argument or a variable is refused, not cut short" {
