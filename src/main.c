@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "linux/exe_seal.h"
 #include "util/log.h"
 
 #ifndef HUSK_VERSION
@@ -103,6 +104,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *name = argv[optind];
+	/* The commands that put processes in a container: those must not
+	 * have the host's husk binary as their exe (see exe_seal.h). */
+	if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
+	    exe_seal(argv, &err) < 0) {
+		log_fatal(err);
+		husk_error_free(err);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i]->name, name) != 0)
 			continue;

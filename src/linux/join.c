@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
@@ -74,29 +76,12 @@ static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
 	return 0;
 }
 
-static __attribute__((noreturn)) void joined_main(const struct join_config *c, int fds[NS_COUNT],
-						  int sync_fd)
+/* The container's process: in every namespace of the container already. */
+static __attribute__((noreturn)) void joined_main(const struct join_config *c, int sync_fd)
 {
 	cleanup_error husk_error *err = NULL;
 	struct exec_plan plan = { 0 };
-	/* Before anything of the container can see this process: it runs
-	 * the husk binary, which must not be reachable through
-	 * /proc/<pid>/exe (CVE-2019-5736). */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		husk_fail(&err, errno, "set non-dumpable");
-		goto fail;
-	}
-	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0 ||
-	    ns_join(fds, 1u << NS_USER, &err) < 0)
-		goto fail;
-	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-		husk_fail(&err, errno, "become root in the user namespace");
-		goto fail;
-	}
-	/* The mount namespace last: entering it moves root and cwd into the
-	 * container. */
-	unsigned rest = ~((1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME));
-	if (ns_join(fds, rest, &err) < 0)
+	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0)
 		goto fail;
 	if (c->setup.process->terminal &&
 	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
@@ -106,6 +91,49 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 	    process_late_seccomp(&c->setup, sync_fd, &err) < 0)
 		goto fail;
 	process_exec(&plan, &err);
+fail:
+	sync_send_error(sync_fd, err);
+	_exit(127);
+}
+
+/* The intermediate, still in the host's pid namespace, so that nothing of
+ * the container sees it: it enters every other namespace, the mount
+ * namespace (and with it the container's root) included, and only then
+ * the pid namespace, whose first process of ours is the child it clones
+ * for husk (CLONE_PARENT) - already inside the container's mounts, so its
+ * /proc/<pid>/root is the container's (issue 12.1). */
+static __attribute__((noreturn)) void intermediate_main(const struct join_config *c, int fds[NS_COUNT],
+							int sync_fd)
+{
+	cleanup_error husk_error *err = NULL;
+	/* Inherited by the child: it runs the husk binary until it execs
+	 * (CVE-2019-5736; the binary itself is sealed, see exe_seal.h). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		husk_fail(&err, errno, "set non-dumpable");
+		goto fail;
+	}
+	if (ns_join(fds, 1u << NS_USER, &err) < 0)
+		goto fail;
+	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		husk_fail(&err, errno, "become root in the user namespace");
+		goto fail;
+	}
+	/* ns_join enters the mount namespace last of these: that moves root
+	 * and cwd into the container. */
+	if (ns_join(fds, ~((1u << NS_USER) | (1u << NS_PID) | (1u << NS_TIME)), &err) < 0 ||
+	    ns_join(fds, (1u << NS_PID) | (1u << NS_TIME), &err) < 0)
+		goto fail;
+	ns_close_all(fds);
+	pid_t pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		joined_main(c, sync_fd);
+	if (pid < 0) {
+		husk_fail(&err, errno, "clone");
+		goto fail;
+	}
+	if (sync_send(sync_fd, SYNC_SPAWNED, pid, &err) < 0)
+		goto fail;
+	_exit(0);
 fail:
 	sync_send_error(sync_fd, err);
 	_exit(127);
@@ -122,23 +150,24 @@ int spawn_in_container(const struct join_config *c, pid_t *ret_pid, int *ret_syn
 		return r;
 	}
 	cleanup_close int parent_end = sv[0], child_end = sv[1];
-	/* pid and time namespaces set by setns apply to our children. */
-	if ((r = ns_join(fds, (1u << NS_PID) | (1u << NS_TIME), err)) < 0) {
-		ns_close_all(fds);
-		return r;
-	}
-	pid_t pid = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
+	pid_t mid = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	if (mid < 0) {
 		r = husk_fail(err, errno, "clone");
 		ns_close_all(fds);
 		return r;
 	}
-	if (pid == 0) {
+	if (mid == 0) {
 		close(parent_end);
-		joined_main(c, fds, child_end);
+		intermediate_main(c, fds, child_end);
 	}
 	ns_close_all(fds);
 	closep(&child_end);
+	int32_t pid = -1;
+	r = sync_expect(parent_end, SYNC_SPAWNED, "husk", &pid, err);
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
 	if ((r = join_cgroups(c->target, pid, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
 		kill(pid, SIGKILL);
 		return r;
