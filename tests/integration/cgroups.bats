@@ -773,6 +773,13 @@ forker() {
 	set_cmd 'sleep 100001 & sleep 100002 & touch /out/ready; wait'
 	run_detached "$@"
 	wait_for 10 test -e "$OUT/ready"
+	# ready is written by touch, which may not have exited yet: wait for the
+	# shell and its two sleeps alone.
+	wait_for 10 has_procs "$1" 3
+}
+
+has_procs() {
+	[ "$(head -n 1 "$(cg pids "$1")/pids.current")" = "$2" ]
 }
 
 @test "ps: the table, --format json, and ps options" {
