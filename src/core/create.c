@@ -55,6 +55,7 @@ struct creation {
 	struct cgroup cg;
 	bool in_cgroup;      /* cg exists: removed if create fails */
 	pid_t pid;
+	sigset_t forwarded;  /* blocked by a foreground run, read after */
 };
 
 /* With a pid namespace of its own, the container's processes all die with
@@ -284,8 +285,14 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
-	    (r = state_open_root(o->root, true, &c->root_fd, err)) < 0 ||
-	    (r = state_reserve(c->root_fd, o->id, &c->dir, err)) < 0)
+	    (r = state_open_root(o->root, true, &c->root_fd, err)) < 0)
+		return r;
+	/* From here on what husk makes must be undone, so a foreground run
+	 * takes its signals to pass them on; until here (reading and checking
+	 * a config of any size) a signal ends husk as it ends any program. */
+	if (foreground && core_block_signals(&c->forwarded) < 0)
+		return husk_fail(err, errno, "block signals");
+	if ((r = state_reserve(c->root_fd, o->id, &c->dir, err)) < 0)
 		return r;
 	c->reserved = true;
 	c->mount_fds = calloc(c->spec->n_mounts + 1, sizeof(int));
@@ -358,10 +365,8 @@ int container_create(const struct create_options *o, husk_error **err)
 int container_run(const struct create_options *o, bool detach, bool keep, int *ret_status,
 		  husk_error **err)
 {
-	sigset_t set, old;
+	sigset_t old;
 	sigprocmask(SIG_SETMASK, NULL, &old);
-	if (!detach && core_block_signals(&set) < 0)
-		return husk_fail(err, errno, "block signals");
 	struct creation c;
 	creation_init(&c);
 	int r = create_container(o, true, !detach, &c, err);
@@ -383,7 +388,7 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	*ret_status = 0;
 	if (detach)
 		return 0;
-	r = core_wait_forwarding(pid, &set, pty, ret_status, err);
+	r = core_wait_forwarding(pid, &c.forwarded, pty, ret_status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return husk_wrap(err, "run %s", o->id);

@@ -9,11 +9,14 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "spec/env.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
 
 #define FIELD_MAX 128
+/* Every C string would end at the NUL: what the engine wrote is not what would run. */
+#define NUL_REFUSED "must not contain a NUL byte"
 
 static int bad(husk_error **err, const char *field, const char *why)
 {
@@ -43,6 +46,11 @@ static int opt_string(json_object *obj, const char *parent, const char *key, con
 		char f[FIELD_MAX];
 		field_key(f, parent, key);
 		return bad(err, f, "must be a string");
+	}
+	if (json_string_has_nul(v)) {
+		char f[FIELD_MAX];
+		field_key(f, parent, key);
+		return bad(err, f, NUL_REFUSED);
 	}
 	*out = json_object_get_string(v);
 	return 0;
@@ -144,36 +152,17 @@ static int opt_strings(json_object *obj, const char *parent, const char *key, co
 		return husk_fail(err, ENOMEM, "config.json");
 	for (size_t i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(arr, i);
-		if (!json_is_string(s)) {
+		if (!json_is_string(s) || json_string_has_nul(s)) {
 			char f[FIELD_MAX], g[FIELD_MAX];
 			field_key(f, parent, key);
 			field_index(g, f, i);
 			free(v);
-			return bad(err, g, "must be a string");
+			return bad(err, g, json_is_string(s) ? NUL_REFUSED : "must be a string");
 		}
 		v[i] = json_object_get_string(s);
 	}
 	*out = v;
 	return 0;
-}
-
-/* A variable given twice keeps its first place and takes its last value, as
- * runc sets each entry in turn: so `exec -e PATH=...` replaces the
- * container's PATH instead of hiding behind it. */
-static void env_dedupe(const char **env)
-{
-	size_t n = 0;
-	for (size_t i = 0; env && env[i]; i++) {
-		size_t klen = strcspn(env[i], "=");
-		size_t j = 0;
-		while (j < n && !(strncmp(env[j], env[i], klen) == 0 && strcspn(env[j], "=") == klen))
-			j++;
-		env[j] = env[i];
-		if (j == n)
-			n++;
-	}
-	if (env)
-		env[n] = NULL;
 }
 
 static const struct {
@@ -360,7 +349,8 @@ static int parse_process(json_object *doc, struct spec *s, husk_error **err)
 	    (r = opt_string(proc, "process", "selinuxLabel", &p->selinux_label, err)) < 0 ||
 	    (r = opt_int(proc, "process", "oomScoreAdj", -1000, 1000, &v, &given, err)) < 0)
 		return r;
-	env_dedupe(p->env);
+	if (env_dedupe(p->env) < 0)
+		return husk_fail(err, ENOMEM, "config.json");
 	p->has_oom_score_adj = given;
 	p->oom_score_adj = given ? v : 0;
 	if ((r = parse_user(proc, p, err)) < 0 || (r = parse_rlimits(proc, p, err)) < 0)
@@ -576,6 +566,8 @@ static int check_sysctl(const struct spec *s, husk_error **err)
 	{
 		if (!json_is_string(val))
 			return husk_fail(err, 0, "config.json: linux.sysctl.%s: must be a string", key);
+		if (json_string_has_nul(val))
+			return husk_fail(err, 0, "config.json: linux.sysctl.%s: " NUL_REFUSED, key);
 	}
 	return 0;
 }
@@ -662,11 +654,17 @@ int spec_parse(const char *text, size_t len, struct spec **ret, husk_error **err
 		{
 			if (!json_is_string(val))
 				return husk_fail(err, 0, "config.json: annotations.%s: must be a string", key);
+			if (json_string_has_nul(val))
+				return husk_fail(err, 0, "config.json: annotations.%s: " NUL_REFUSED, key);
 		}
 	}
 	if ((r = parse_process(doc, s, err)) < 0 || (r = parse_mounts(doc, s, err)) < 0 ||
 	    (r = parse_hooks(doc, s, err)) < 0 || (r = parse_linux(doc, s, err)) < 0)
 		return r;
+	/* The named fields are checked above; this finds the rest (keys, and
+	 * strings husk reads later such as resources or seccomp). */
+	if (json_text_has_nul(text, len))
+		return husk_fail(err, 0, "config.json: a key or a string " NUL_REFUSED);
 	*ret = steal_ptr(s);
 	return 0;
 }

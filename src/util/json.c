@@ -1,8 +1,9 @@
 #include "util/json.h"
 
 #include <errno.h>
-#include <string.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 int json_parse_text(const char *text, size_t len, json_object **ret, husk_error **err)
 {
@@ -44,6 +45,23 @@ int json_parse_text(const char *text, size_t len, json_object **ret, husk_error 
 	}
 	return husk_fail(err, 0, "invalid JSON at line %d, column %d: %s", line, col,
 			 json_tokener_error_desc(jerr));
+}
+
+bool json_text_has_nul(const char *text, size_t len)
+{
+	static const char esc[] = "\\u0000";
+	const char *end = text + len, *p = text;
+	while ((p = memmem(p, (size_t) (end - p), esc, sizeof(esc) - 1)) != NULL) {
+		/* An escape only when the backslashes before it are even in
+		 * number: \\u0000 is an escaped backslash, then "u0000". */
+		size_t before = 0;
+		while (p - before > text && p[-(ptrdiff_t) before - 1] == '\\')
+			before++;
+		if (before % 2 == 0)
+			return true;
+		p++;
+	}
+	return false;
 }
 
 char *json_to_string(json_object *v, bool pretty)

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline bool json_is_string(json_object *v) { return json_object_is_type(v, json_type_string); }
 static inline bool json_is_boolean(json_object *v) { return json_object_is_type(v, json_type_boolean); }
@@ -26,11 +27,22 @@ static inline bool json_is_negative(json_object *v)
 	return json_object_get_int64(v) < 0;
 }
 
+/* A string with a NUL byte inside (the JSON escape \u0000), which every
+ * C string would cut short there. */
+static inline bool json_string_has_nul(json_object *v)
+{
+	return strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v);
+}
+
 #include "util/error.h"
 #include <stddef.h>
 
 /* Parses a whole JSON text; errors say where ("line 3, column 7: ..."). */
 int json_parse_text(const char *text, size_t len, json_object **ret, husk_error **err);
+
+/* Whether a JSON text has the escape \u0000 anywhere, keys included: json-c
+ * keeps keys as C strings, so a NUL in one cannot be seen after parsing. */
+bool json_text_has_nul(const char *text, size_t len);
 
 /* Serialises v (pretty or compact) into a string the caller frees. */
 char *json_to_string(json_object *v, bool pretty);

@@ -13,18 +13,6 @@ teardown() {
 	teardown_test
 }
 
-# timed_fail SECONDS REGEX CMD...: CMD (a husk_logged command) fails the
-# husk way, with a message matching REGEX, in under SECONDS.
-timed_fail() {
-	local limit=$1 re=$2 t0 dt
-	shift 2
-	t0=$(date +%s%N)
-	HUSK_TEST_TIMEOUT=$((limit + 5)) hrun "$@"
-	dt=$((($(date +%s%N) - t0) / 1000000))
-	[ "$dt" -lt $((limit * 1000)) ] || fail "took ${dt} ms, more than $limit s (status $status: $stderr)" || return
-	assert_husk_error "$re"
-}
-
 @test "config.json that is a FIFO: refused at once, not waited on" {
 	rm "$BUNDLE/config.json"
 	mkfifo "$BUNDLE/config.json"

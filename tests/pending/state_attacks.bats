@@ -194,3 +194,17 @@ kill_attack() {
 		fail "delete -f removed files husk did not make"
 	assert_clean
 }
+
+@test "state.json that is a FIFO: state and delete do not hang" {
+	create_ctr c1
+	rm "$ROOT/c1/state.json"
+	mkfifo "$ROOT/c1/state.json"
+	local t0 dt
+	t0=$(date +%s%N)
+	HUSK_TEST_TIMEOUT=10 hrun husk state c1
+	dt=$((($(date +%s%N) - t0) / 1000000))
+	[ "$dt" -lt 5000 ] || fail "husk state took $dt ms"
+	[[ "$stderr$output" == *"not a regular file"* ]] || fail "state says: $output $stderr"
+	HUSK_TEST_TIMEOUT=10 hrun husk delete -f c1
+	[ ! -e "$ROOT/c1" ] || fail "delete -f left $ROOT/c1 (status $status: $stderr)"
+}

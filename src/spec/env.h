@@ -6,9 +6,9 @@
  * variable given twice keeps its first place and takes its last value, as
  * runc sets each entry in turn, so `exec -e PATH=...` replaces the
  * container's PATH instead of hiding behind it.  The key is what comes
- * before the first "=" (all of an entry without one).  Linear time (a
- * hash table of the keys): 200,000 variables cost milliseconds, not the
- * minutes of a pairwise comparison.  -ENOMEM or 0. */
+ * before the first "=" (all of an entry without one).  A sort of the keys,
+ * O(n log n) whatever the keys are: 200,000 variables cost milliseconds,
+ * not the minutes of a pairwise comparison.  -ENOMEM or 0. */
 int env_dedupe(const char **env);
 
 #endif

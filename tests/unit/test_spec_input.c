@@ -153,6 +153,17 @@ static void test_nul_bytes(void)
 	msg = parse_error(ann, strlen(ann), NULL);
 	like(msg, "annotations.a", "a NUL byte in an annotation is refused");
 	free(msg);
+	static const char key[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
+				  " \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\\u0000x\": \"1\"}}}";
+	msg = parse_error(key, strlen(key), NULL);
+	like(msg, "a key or a string must not contain a NUL byte", "a NUL byte in a key is refused");
+	free(msg);
+	static const char lit[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
+				  " \"annotations\": {\"a\": \"\\\\u0000\", \"b\": \"\\\\\\u00e9\"}}";
+	msg = parse_error(lit, strlen(lit), NULL);
+	if (!ok(msg == NULL, "an escaped backslash before u0000 is no NUL byte"))
+		diag("%s: %s", lit, msg);
+	free(msg);
 	static const char ok_text[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
 				      " \"process\": {\"args\": [\"echo\", \"\\u00e9\"], \"cwd\": \"/\"}}";
 	msg = parse_error(ok_text, strlen(ok_text), NULL);
