@@ -184,7 +184,8 @@ static int record_state(const struct create_options *o, struct creation *c, husk
 		if (c->spec->hooks[stage].n)
 			st.hooks |= 1u << stage;
 	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
-	if (r < 0 || (r = state_write(&c->dir, &st, err)) < 0)
+	if (r < 0 || (r = state_write_identity(&c->dir, &st, err)) < 0 ||
+	    (r = state_write(&c->dir, &st, err)) < 0)
 		return r;
 	if (o->pid_file && (r = core_write_pid_file(o->pid_file, c->pid, err)) < 0)
 		return r;

@@ -23,12 +23,6 @@
 #include "util/fs.h"
 #include "util/json.h"
 
-static void json_putp(json_object **o)
-{
-	json_object_put(*o);
-}
-#define cleanup_json __attribute__((cleanup(json_putp)))
-
 static json_object *strings_array(char *const *v)
 {
 	json_object *a = json_object_new_array();

@@ -39,7 +39,7 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 	/* A create that died before recording its state may have made its
 	 * cgroup already: it noted the path first (or, from an older husk,
 	 * it is the default one). */
-	if (!h->st.has_state) {
+	if (!h->st.has_state && !h->st.has_identity) {
 		cleanup_free char *path = NULL;
 		size_t len;
 		if (read_file_at(h->dir.fd, "cgroup", &path, &len, NULL) >= 0 && len > 0)
@@ -198,6 +198,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, husk_err
 		return r;
 	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING)
 		return husk_fail(err, 0, "container \"%s\" is not running", id);
+	if (h.status == STATUS_UNKNOWN && !state_pid_alive(h.st.pid, h.st.pid_start))
+		return husk_fail(err, 0, "container \"%s\": no process to signal can be verified: %s", id,
+				 h.st.reason);
 	cleanup_close int pidfd = open_process(&h, err);
 	if (pidfd < 0)
 		return pidfd;
@@ -214,6 +217,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, husk_err
  * when its process exits, whether or not it is our child. */
 static int kill_and_wait(const struct core_handle *h, husk_error **err)
 {
+	if (h->st.pid <= 0)
+		return 0;
 	cleanup_close int pidfd = syscall(SYS_pidfd_open, h->st.pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : husk_fail(err, errno, "pidfd_open");
@@ -230,6 +235,21 @@ static int kill_and_wait(const struct core_handle *h, husk_error **err)
 		if (errno != EINTR)
 			return husk_fail(err, errno, "wait for the container process");
 	return 0;
+}
+
+/* A container of unknown state is removed only when husk knows where its
+ * processes are: the identity record, or else a cgroup that exists. */
+static int find_processes(const struct core_handle *h, husk_error **err)
+{
+	if (h->st.has_identity)
+		return 0;
+	cleanup_free pid_t *pids = NULL;
+	size_t n;
+	cleanup_error husk_error *e = NULL;
+	if (h->has_cgroup && h->cg.ops->procs(&h->cg, &pids, &n, &e) >= 0)
+		return 0;
+	return husk_fail(err, 0, "cannot find its processes (no identity record, no cgroup): %s; "
+			 "its state is left as it is", h->st.reason);
 }
 
 int container_delete(const char *root, const char *id, bool force, husk_error **err)
@@ -252,6 +272,15 @@ int container_delete(const char *root, const char *id, bool force, husk_error **
 		break;
 	case STATUS_CREATED:
 		/* Never started: nothing of the user's ran, delete as runc does. */
+		if ((r = kill_and_wait(&h, err)) < 0)
+			return husk_wrap(err, "delete %s", id);
+		break;
+	case STATUS_UNKNOWN:
+		if (!force)
+			return husk_fail(err, 0, "cannot delete container %s of unknown state without --force: %s",
+					 id, h.st.reason);
+		if ((r = find_processes(&h, err)) < 0)
+			return husk_wrap(err, "delete %s", id);
 		if ((r = kill_and_wait(&h, err)) < 0)
 			return husk_wrap(err, "delete %s", id);
 		break;

@@ -22,7 +22,9 @@ static json_object *state_object(const struct state_dir *d, const struct contain
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
-	json_object_object_add(o, "pid", json_object_new_int(status == STATUS_STOPPED ? 0 : st->pid));
+	/* Unknown: the identity record's pid when it is still that process. */
+	bool verified = status != STATUS_UNKNOWN || state_pid_alive(st->pid, st->pid_start);
+	json_object_object_add(o, "pid", json_object_new_int(status == STATUS_STOPPED || !verified ? 0 : st->pid));
 	json_object_object_add(o, "status", json_object_new_string(status_name(status)));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
 	json_object_object_add(o, "rootfs", json_object_new_string(st->rootfs));
@@ -30,6 +32,9 @@ static json_object *state_object(const struct state_dir *d, const struct contain
 	json_object_object_add(o, "owner", json_object_new_string(owner));
 	if (st->annotations && json_object_object_length(st->annotations) > 0)
 		json_object_object_add(o, "annotations", json_object_get(st->annotations));
+	/* Not runc's: why a damaged state is unknown (or known stopped). */
+	if (st->reason)
+		json_object_object_add(o, "reason", json_object_new_string(st->reason));
 	return o;
 }
 

@@ -76,11 +76,16 @@ int state_reserve(int root_fd, const char *id, struct state_dir *ret,
 	if (mkdirat(root_fd, tmp, 0700) < 0)
 		return husk_fail(err, errno, "create state directory");
 	int fd = openat(root_fd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0 ||
+	int marker = fd < 0 ? -1 : openat(fd, STATE_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (marker >= 0)
+		close(marker);
+	if (marker < 0 || flock(fd, LOCK_EX) < 0 ||
 	    renameat2(root_fd, tmp, root_fd, id, RENAME_NOREPLACE) < 0) {
 		int e = errno;
-		if (fd >= 0)
+		if (fd >= 0) {
+			unlinkat(fd, STATE_MARKER, 0);
 			close(fd);
+		}
 		unlinkat(root_fd, tmp, AT_REMOVEDIR);
 		if (e == EEXIST)
 			return husk_fail(err, 0, "container \"%s\" already exists", id);
@@ -89,6 +94,7 @@ int state_reserve(int root_fd, const char *id, struct state_dir *ret,
 	int r = fill_dir(root_fd, id, fd, ret, err);
 	if (r < 0)
 		close(fd);
+	ret->locked = r >= 0;
 	return r;
 }
 
@@ -107,10 +113,15 @@ int state_open(int root_fd, const char *id, bool lock, struct state_dir *ret,
 	if (r < 0)
 		return r;
 	int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return state_not_found(id, err);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+		return state_not_found(id, err);
+	if (fd < 0)
 		return husk_fail(err, errno, "open state of %s", id);
+	/* Only a directory husk made is a container: --root pointing at
+	 * /proc/self or /etc must not turn their entries into containers. */
+	if (faccessat(fd, STATE_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(fd);
+		return state_not_found(id, err);
 	}
 	if (lock && flock(fd, LOCK_EX) < 0) {
 		close(fd);
@@ -118,6 +129,7 @@ int state_open(int root_fd, const char *id, bool lock, struct state_dir *ret,
 	}
 	if ((r = fill_dir(root_fd, id, fd, ret, err)) < 0)
 		close(fd);
+	ret->locked = r >= 0 && lock;
 	return r;
 }
 
@@ -153,42 +165,89 @@ static char *dup_member(json_object *o, const char *key)
 	return strdup(v && json_is_string(v) ? json_object_get_string(v) : "");
 }
 
-int state_read(const struct state_dir *d, struct container_state *st, husk_error **err)
+/* state.json as written by state_write: -ENOENT when missing, another
+ * error when it cannot be read or is not a whole state. */
+static int read_state_json(const struct state_dir *d, struct container_state *st, husk_error **err)
 {
-	*st = (struct container_state) { 0 };
-	st->id = strdup(d->id);
 	cleanup_free char *text = NULL;
 	size_t len;
 	int r = read_file_at(d->fd, "state.json", &text, &len, err);
-	if (r == -ENOENT) {
-		/* Being created, or left by a create that died. */
-		husk_error_freep(err);
-		st->bundle = strdup("");
-		st->rootfs = strdup("");
-		st->created = strdup("");
-		st->cgroup_path = strdup("");
-		st->systemd_unit = strdup("");
-		return 0;
-	}
 	if (r < 0)
-		return husk_wrap(err, "state of %s", d->id);
-	json_object *o = NULL;
+		return r;
+	cleanup_json json_object *o = NULL;
 	if ((r = json_parse_text(text, len, &o, err)) < 0)
-		return husk_wrap(err, "state of %s", d->id);
+		return r;
 	json_object *v;
-	st->has_state = true;
-	st->pid = (v = json_member(o, "pid")) ? json_object_get_int(v) : 0;
+	if (!json_is_object(o))
+		return husk_fail(err, 0, "not a JSON object");
+	if (!(v = json_member(o, "pid")) || !json_is_integer(v) || json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) > INT32_MAX)
+		return husk_fail(err, 0, "no pid");
+	st->pid = (pid_t) json_object_get_int64(v);
 	st->pid_start = (v = json_member(o, "pidStart")) ? json_object_get_uint64(v) : 0;
 	st->bundle = dup_member(o, "bundle");
 	st->rootfs = dup_member(o, "rootfs");
 	st->created = dup_member(o, "created");
-	if ((v = json_member(o, "annotations")) != NULL)
+	if ((v = json_member(o, "annotations")) != NULL && json_is_object(v))
 		st->annotations = json_object_get(v);
 	st->hooks = (v = json_member(o, "hooks")) ? json_object_get_int(v) : 0;
 	st->cgroup_path = dup_member(o, "cgroupPath");
 	st->shared_pidns = (v = json_member(o, "sharedPidns")) && json_object_get_boolean(v);
 	st->systemd_unit = dup_member(o, "systemdUnit");
-	json_object_put(o);
+	st->has_state = true;
+	return 0;
+}
+
+static void take_identity(struct container_state *st, struct state_identity *id)
+{
+	st->pid = id->pid;
+	st->pid_start = id->pid_start;
+	st->shared_pidns = id->shared_pidns;
+	free(st->cgroup_path);
+	free(st->systemd_unit);
+	st->cgroup_path = steal_ptr(id->cgroup_path);
+	st->systemd_unit = steal_ptr(id->systemd_unit);
+}
+
+static int fill_empty(char **field)
+{
+	if (*field == NULL)
+		*field = strdup("");
+	return *field ? 0 : -1;
+}
+
+int state_read(const struct state_dir *d, struct container_state *st, husk_error **err)
+{
+	*st = (struct container_state) { 0 };
+	st->id = strdup(d->id);
+	husk_error *bad = NULL;
+	int r = read_state_json(d, st, &bad);
+	struct state_identity id;
+	st->has_identity = state_read_identity(d, &id) == 0;
+	if (r < 0 && r != -ENOENT) {
+		/* Nothing of a damaged state.json is trusted. */
+		container_state_clear(st);
+		st->id = strdup(d->id);
+		st->has_identity = id.pid > 0;
+		if (asprintf(&st->reason, "state.json: %s", bad && bad->msg ? bad->msg : "unreadable") < 0)
+			st->reason = NULL;
+	} else if (r == -ENOENT && st->has_identity) {
+		st->reason = strdup("state.json is missing");
+	} else if (r == 0 && st->has_identity && (st->pid != id.pid || st->pid_start != id.pid_start)) {
+		if (asprintf(&st->reason, "state.json names pid %d (started at %llu), the identity record "
+			     "pid %d (started at %llu)", (int) st->pid, st->pid_start, (int) id.pid,
+			     id.pid_start) < 0)
+			st->reason = NULL;
+		st->has_state = false;
+	}
+	husk_error_free(bad);
+	if (st->reason && st->has_identity)
+		take_identity(st, &id);
+	state_identity_clear(&id);
+	if (st->id == NULL || fill_empty(&st->bundle) < 0 || fill_empty(&st->rootfs) < 0 ||
+	    fill_empty(&st->created) < 0 || fill_empty(&st->cgroup_path) < 0 ||
+	    fill_empty(&st->systemd_unit) < 0 || (r < 0 && r != -ENOENT && st->reason == NULL))
+		return husk_fail(err, ENOMEM, "state of %s", d->id);
 	return 0;
 }
 
@@ -227,15 +286,27 @@ bool state_pid_alive(pid_t pid, unsigned long long start_time)
 	return now != 0 && now == start_time;
 }
 
+/* Whether another process holds the directory's lock (a create under
+ * way).  A new open of the directory: a lock taken through d->fd itself
+ * would only convert the lock this process may hold. */
+static bool locked_by_other(const struct state_dir *d)
+{
+	if (d->locked)
+		return false;
+	cleanup_close int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 enum container_status state_status(const struct state_dir *d, const struct container_state *st)
 {
-	if (!st->has_state) {
-		/* The creator holds the lock; a free lock means it died. */
-		if (flock(d->fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-			return STATUS_CREATING;
-		flock(d->fd, LOCK_UN);
-		return STATUS_STOPPED;
-	}
+	/* The creator holds the lock until state.json is written; a free
+	 * lock and no state means it died. */
+	if (!st->has_state && st->reason == NULL)
+		return locked_by_other(d) ? STATUS_CREATING : STATUS_STOPPED;
+	if (st->reason)
+		/* Gone for sure only when the identity record says who it was. */
+		return st->has_identity && !state_pid_alive(st->pid, st->pid_start) ? STATUS_STOPPED
+										     : STATUS_UNKNOWN;
 	if (!state_pid_alive(st->pid, st->pid_start))
 		return STATUS_STOPPED;
 	if (faccessat(d->fd, "start.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -265,6 +336,7 @@ void container_state_clear(struct container_state *st)
 	free(st->created);
 	free(st->cgroup_path);
 	free(st->systemd_unit);
+	free(st->reason);
 	json_object_put(st->annotations);
 	*st = (struct container_state) { 0 };
 }

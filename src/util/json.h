@@ -34,6 +34,13 @@ static inline bool json_string_has_nul(json_object *v)
 	return strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v);
 }
 
+static inline void json_putp(json_object **o)
+{
+	json_object_put(*o);
+	*o = NULL;
+}
+#define cleanup_json __attribute__((cleanup(json_putp)))
+
 #include "util/error.h"
 #include <stddef.h>
 

@@ -11,6 +11,13 @@ teardown() {
 	teardown_test
 }
 
+# fake_crashed_create ID: what a create killed right after reserving the
+# id leaves: its directory, with the marker that makes it husk's.
+fake_crashed_create() {
+	mkdir -p "$ROOT/$1"
+	touch "$ROOT/$1/.husk"
+}
+
 @test "state: the runtime-spec fields of a created container" {
 	set_args sleep 1000
 	before=$(date -u +%s)
@@ -178,7 +185,7 @@ teardown() {
 }
 
 @test "state: a directory left by a crashed create is stopped and can be deleted" {
-	mkdir -p "$ROOT/crashed"
+	fake_crashed_create crashed
 	run -0 husk state crashed
 	[ "$(jq -r '.status' <<<"$output")" = stopped ]
 	[ "$(jq -r '.id' <<<"$output")" = crashed ]
@@ -196,7 +203,7 @@ teardown() {
 }
 
 @test "state: a crashed create that left files behind can be deleted" {
-	mkdir -p "$ROOT/crashed"
+	fake_crashed_create crashed
 	cp "$BUNDLE/config.json" "$ROOT/crashed/config.json"
 	run -0 husk state crashed
 	[ "$(jq -r '.status' <<<"$output")" = stopped ]
@@ -205,7 +212,7 @@ teardown() {
 }
 
 @test "state: the id of a crashed create can be used again after delete" {
-	mkdir -p "$ROOT/c1"
+	fake_crashed_create c1
 	run -1 husk create --bundle "$BUNDLE" c1 </dev/null >/dev/null 2>&1
 	husk delete c1
 	create_ctr c1
@@ -215,7 +222,7 @@ teardown() {
 }
 
 @test "state: a create in progress (directory locked, no state) is creating" {
-	mkdir -p "$ROOT/c1"
+	fake_crashed_create c1
 	bg_tagged flock "$ROOT/c1" sleep 1000
 	lockpid=$BG_PID
 	wait_for 5 status_is c1 creating
