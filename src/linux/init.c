@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/fds.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/path.h"
@@ -205,13 +206,34 @@ static int wait_for_start(int start_fd, husk_error **err)
 	return conn;
 }
 
+/* Before this process can be seen from inside (it is the container's
+ * pid 1 while it waits for `start`), it keeps only the passed fds and
+ * what it needs itself: a leaked fd of the caller's is never reachable
+ * through /proc/1/fd from an exec'd process (issue 12.2). */
+static int close_inherited(struct init_config *c, int sync_fd, husk_error **err)
+{
+	size_t n = 0, cap = NS_COUNT + c->spec->n_mounts + 4;
+	cleanup_free int *keep = calloc(cap, sizeof(*keep));
+	if (keep == NULL)
+		return husk_fail(err, ENOMEM, "close inherited fds");
+	keep[n++] = sync_fd;
+	keep[n++] = c->start_fd;
+	keep[n++] = c->console_fd;
+	keep[n++] = log_fd();
+	for (int i = 0; i < NS_COUNT; i++)
+		keep[n++] = c->ns_fds[i];
+	for (size_t i = 0; c->mount_fds && i < c->spec->n_mounts; i++)
+		keep[n++] = c->mount_fds[i];
+	return fds_close_except(3 + c->preserve_fds + c->listen_fds, keep, n, err);
+}
+
 static __attribute__((noreturn)) void container_main(struct init_config *c, int sync_fd)
 {
 	cleanup_error husk_error *err = NULL;
 	struct exec_plan plan = { 0 };
 	int report_fd = sync_fd;
 
-	if (setup(c, sync_fd, &plan, &err) < 0)
+	if (close_inherited(c, sync_fd, &err) < 0 || setup(c, sync_fd, &plan, &err) < 0)
 		goto fail;
 	int32_t pid;
 	if (sync_send(sync_fd, SYNC_READY, 0, &err) < 0 || sync_expect(sync_fd, SYNC_GO, "husk", &pid, &err) < 0)

@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "linux/fds.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 /* The container process's namespaces of every type its config lists. */
 static int open_target_ns(const struct join_config *c, int fds[NS_COUNT], husk_error **err)
@@ -106,6 +108,14 @@ static __attribute__((noreturn)) void intermediate_main(const struct join_config
 							int sync_fd)
 {
 	cleanup_error husk_error *err = NULL;
+	/* Only the passed fds and husk's own reach the process the container
+	 * sees (issue 12.2). */
+	int keep[NS_COUNT + 3] = { sync_fd, c->console_fd, log_fd() };
+	for (int i = 0; i < NS_COUNT; i++)
+		keep[3 + i] = fds[i];
+	if (fds_close_except(3 + c->setup.preserve_fds + c->setup.listen_fds, keep,
+			     sizeof(keep) / sizeof(keep[0]), &err) < 0)
+		goto fail;
 	/* Inherited by the child: it runs the husk binary until it execs
 	 * (CVE-2019-5736; the binary itself is sealed, see exe_seal.h). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {

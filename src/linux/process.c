@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "linux/caps.h"
+#include "linux/fds.h"
 #include "linux/lsm.h"
 #include "linux/scheduling.h"
 #include "linux/sync.h"
@@ -96,9 +97,19 @@ static int program_fail(husk_error **err, int errnum, const char *name)
 	return -errnum;
 }
 
-static int find_program(const char *name, const char *path_env, char **ret, husk_error **err)
+/* A program the container does not hold: a host file reached through
+ * /proc/self/fd/N of an fd husk or its caller had open (issue 12.2). */
+static int foreign_fail(husk_error **err, const char *name)
+{
+	return husk_fail(err, 0, "exec: \"%s\": a /proc magic link to a file outside the container", name);
+}
+
+static int find_program(const char *name, const char *path_env, int passed_fds, char **ret,
+			husk_error **err)
 {
 	if (strchr(name, '/')) {
+		if (fds_foreign_magic_link(name, passed_fds))
+			return foreign_fail(err, name);
 		if (!is_executable(name))
 			return program_fail(err, errno, name);
 		*ret = strdup(name);
@@ -111,6 +122,10 @@ static int find_program(const char *name, const char *path_env, char **ret, husk
 		if (asprintf(&cand, "%.*s/%s", (int) n, n ? dirs : ".", name) < 0)
 			return husk_fail(err, ENOMEM, "exec");
 		if (is_executable(cand)) {
+			if (fds_foreign_magic_link(cand, passed_fds)) {
+				free(cand);
+				return foreign_fail(err, name);
+			}
 			*ret = cand;
 			return 0;
 		}
@@ -137,10 +152,10 @@ static char *home_of(uid_t uid)
 	return strdup("/");
 }
 
-int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan *plan,
-		 husk_error **err)
+int process_plan(const struct spec_process *p, int listen_fds, int preserve_fds,
+		 struct exec_plan *plan, husk_error **err)
 {
-	int r = find_program(p->args[0], env_get(p->env, "PATH"), &plan->path, err);
+	int r = find_program(p->args[0], env_get(p->env, "PATH"), preserve_fds + listen_fds, &plan->path, err);
 	if (r < 0)
 		return r;
 	plan->argv = (char **) p->args;
@@ -226,7 +241,7 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 	if (ps->personality &&
 	    personality(strcmp(ps->personality, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
 		return husk_fail(err, errno, "set personality %s", ps->personality);
-	if ((r = process_plan(p, ps->listen_fds, plan, err)) < 0)
+	if ((r = process_plan(p, ps->listen_fds, ps->preserve_fds, plan, err)) < 0)
 		return r;
 	/* From now on processes may join the container (`husk exec`) while
 	 * this one still runs the husk binary: non-dumpable, its

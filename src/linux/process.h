@@ -43,8 +43,8 @@ int process_set_identity(const struct spec_process *p, bool in_userns, husk_erro
 
 /* Resolves argv[0] on the container's PATH (from process.env) and builds
  * the environment; done inside the container, after pivot_root. */
-int process_plan(const struct spec_process *p, int listen_fds, struct exec_plan *plan,
-		 husk_error **err);
+int process_plan(const struct spec_process *p, int listen_fds, int preserve_fds,
+		 struct exec_plan *plan, husk_error **err);
 
 /* Resets signal dispositions and mask, then execs; only returns on
  * failure. */

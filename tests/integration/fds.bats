@@ -262,3 +262,82 @@ husk_listen() {
 	husk delete -f c1
 	assert_clean
 }
+
+# with_ptrace: the container's processes hold CAP_SYS_PTRACE, so they may
+# read /proc/<pid>/fd of any process of theirs, husk's waiting one too.
+with_ptrace() {
+	update_config '.process.capabilities |= ((.bounding, .effective, .permitted) |= (. + ["CAP_SYS_PTRACE"] | unique))'
+}
+
+# What a CAP_SYS_PTRACE process sees through the fds of pid 1: each fd's
+# target, and the listing of each directory among them.
+PEEK_PID1='for f in /proc/1/fd/*; do echo "fd $f -> $(readlink "$f")"; ls "$f/" 2>/dev/null; cat "$f" 2>/dev/null | head -c 64; done; true'
+
+@test "fds: a CAP_SYS_PTRACE exec into a created container reaches no fd the caller leaked to create (issue 12.2)" {
+	with_ptrace
+	set_args true
+	husk create --bundle "$BUNDLE" c1 </dev/null >/dev/null 2>&1 \
+		5<"$TESTDIR/f5" 7<"$TESTDIR/hostdir" 9<"$TESTDIR/hostdir"
+	# the host's view: only stdio and husk's start socket
+	local fds
+	fds=$(host_fds "$(ctr_pid c1)")
+	hrun husk exec c1 sh -c "$PEEK_PID1"
+	[ "$status" -eq 0 ] || fail "exec: $status: $stderr"
+	[[ "$output" == *"fd /proc/1/fd/0"* ]] || fail "the exec could not read pid 1's fds at all, the attack did not run: $output"
+	[[ "$output" != *HOST-MARKER* ]] || fail "a directory the caller leaked is reachable: $output"
+	[[ "$output" != *five* ]] || fail "a file the caller leaked is readable: $output"
+	[[ "$output" != *"$TESTDIR"* ]] || fail "a host path is reachable: $output"
+	[[ " $fds " != *" 5 "* && " $fds " != *" 7 "* && " $fds " != *" 9 "* ]] ||
+		fail "the created process holds the leaked fds: $fds: $(ls -l "/proc/$(ctr_pid c1)/fd")"
+	husk delete -f c1
+	assert_clean
+}
+
+@test "fds: a CAP_SYS_PTRACE process reaches no fd the caller leaked to exec (issue 12.2)" {
+	with_ptrace
+	# The container holds exec's process before its exec: the process
+	# reads the container's /etc/passwd (for HOME), here a FIFO that pid 1
+	# answers only after it has read every fd of the waiting process (its
+	# parent is husk, outside: ppid 0).
+	set_cmd 'rm -f /etc/passwd; mkfifo /etc/passwd; touch /out/ready
+		while :; do for p in /proc/[0-9]*; do
+			[ "$p" = /proc/1 ] && continue
+			read -r _ _ _ ppid _ <"$p/stat" 2>/dev/null || continue
+			[ "$ppid" = 0 ] || continue
+			for f in "$p"/fd/*; do echo "$f -> $(readlink "$f")"; ls "$f/"; head -c 64 "$f"; done >>/out/seen 2>&1
+			echo "root:x:0:0:root:/root:/bin/sh" >/etc/passwd
+		done; usleep 1000; done'
+	run_detached c1
+	wait_for 10 test -e "$OUT/ready"
+	HUSK_TEST_TIMEOUT=20 husk exec c1 true 5<"$TESTDIR/f5" 7<"$TESTDIR/hostdir" </dev/null >/dev/null 2>&1 ||
+		fail "exec failed"
+	grep -q "fd/0 ->" "$OUT/seen" || fail "the watcher did not see exec's process: $(cat "$OUT/seen")"
+	! grep -q -e HOST-MARKER -e five -e "$TESTDIR" "$OUT/seen" || fail "the watcher read a leaked fd: $(cat "$OUT/seen")"
+	husk delete -f c1
+	assert_clean
+}
+
+@test "fds: a program reached through a /proc magic link (husk's own exe, a leaked fd) is refused (issue 12.2)" {
+	local prog
+	for prog in /proc/self/exe /proc/1/exe /link-to-exe; do
+		ln -sfn /proc/self/exe "$BUNDLE/rootfs/link-to-exe"
+		update_config '.process.args = [$p, "--version"]' --arg p "$prog"
+		hrun husk_logged run --bundle "$BUNDLE" c1
+		[[ "$output" != *"husk version"* && "$output" != *"0.1"* ]] || fail "$prog ran husk in the container: $output"
+		assert_husk_error "exec: \"$prog\": a /proc magic link to a file outside the container"
+		assert_clean
+		rm -f "$LOG"
+	done
+	# a script of the host's, as a leaked fd: not there at all
+	printf '#!/bin/sh\necho HOST-PROGRAM\n' >"$TESTDIR/hostprog"
+	chmod +x "$TESTDIR/hostprog"
+	update_config '.process.args = ["/proc/self/fd/7"]'
+	hrun husk run --bundle "$BUNDLE" c1 7<"$TESTDIR/hostprog"
+	[ "$status" -ne 0 ] || fail "the leaked program ran: $output"
+	[[ "$output" != *HOST-PROGRAM* ]] || fail "the host's script ran: $output"
+	# passed on purpose (--preserve-fds): the program may be that fd
+	update_config '.process.args = ["/proc/self/fd/3"]'
+	hrun husk run --preserve-fds 1 --bundle "$BUNDLE" c1 3<"$TESTDIR/hostprog"
+	[ "$status" -eq 0 ] && [ "$output" = HOST-PROGRAM ] || fail "a preserved fd as the program: $status $output $stderr"
+	assert_clean
+}
