@@ -294,6 +294,9 @@ run_inside_or_error() {
 # nor over or under anything inside it but the files lxcfs emulates; a proc
 # or sysfs mount goes on a real directory, never through a symlink.
 
+# Why anything else inside /proc is refused.
+INSIDE_PROC='inside /proc only /proc/cpuinfo, meminfo, stat, uptime, loadavg, diskstats, swaps and slabinfo may be bound over'
+
 # refused_each REGEX CONFIG-FILTER...: for each jq filter, the test's config
 # with that filter applied is refused by `husk run` with one husk error
 # matching REGEX, leaving nothing behind and the host as it was.
@@ -310,16 +313,17 @@ refused_each() {
 		assert_clean || fail "with $f" || return
 		host_intact || fail "with $f" || return
 	done
+	cp "$TESTDIR/config.orig" "$BUNDLE/config.json"
 }
 
 @test "a host directory bound over /proc, /proc/self or /proc/sys/kernel is refused" {
 	ln -s /proc "$BUNDLE/rootfs/evil-proc"
 	set_cmd 'cat /proc/self/mountinfo'
 	bind='{"type": "bind", "source": $host, "options": ["rbind"]}'
-	refused_each '^mounts\[[0-9]+\] /proc: only a procfs may be mounted at /proc$' \
+	refused_each 'mounts\[[0-9]+\][. ].*/proc"?: only a procfs may be mounted at /proc$' \
 		".mounts += [$bind + {\"destination\": \"/proc\"}]" \
 		'.mounts += [{"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}]'
-	refused_each '^mounts\[[0-9]+\] [^ ]+: refused: [^ ]+ is inside /proc' \
+	refused_each "mounts\\[[0-9]+\\][. ].*: $INSIDE_PROC\$" \
 		".mounts += [$bind + {\"destination\": \"/proc/self\"}]" \
 		".mounts += [$bind + {\"destination\": \"/proc/sys/kernel\"}]" \
 		".mounts += [$bind + {\"destination\": \"/evil-proc/sys/kernel\"}]" \
@@ -358,18 +362,19 @@ refused_each() {
 	for link in /fake ../../host ../../../../../../..$HOST; do
 		rmdir "$BUNDLE/rootfs/proc" 2>/dev/null || rm -f "$BUNDLE/rootfs/proc"
 		ln -s "$link" "$BUNDLE/rootfs/proc"
-		refused_each '^mounts\[[0-9]+\] /proc: proc must be mounted on a directory, not through a symlink' '.'
+		refused_each '^run c1: mounts\[[0-9]+\] /proc(/\.)?: a symlink in the rootfs: proc is mounted only on a real directory$' \
+			'.' '(.mounts[] | select(.destination == "/proc") | .destination) = "/proc/."'
 	done
 	rm "$BUNDLE/rootfs/proc"
 	mkdir "$BUNDLE/rootfs/proc"
 	for link in /fake ../../host; do
 		rmdir "$BUNDLE/rootfs/sys" 2>/dev/null || rm -f "$BUNDLE/rootfs/sys"
 		ln -s "$link" "$BUNDLE/rootfs/sys"
-		refused_each '^mounts\[[0-9]+\] /sys: sysfs must be mounted on a directory, not through a symlink' '.'
+		refused_each '^run c1: mounts\[[0-9]+\] /sys: a symlink in the rootfs: sysfs is mounted only on a real directory$' '.'
 	done
 	# a bind of the host's /sys there too
-	refused_each '^mounts\[[0-9]+\] /sys: .* not through a symlink' \
-		'.mounts = [.mounts[] | select(.destination != "/sys")] + [{"destination": "/sys", "type": "bind", "source": "/sys", "options": ["rbind"]}]'
+	refused_each '^run c1: mounts\[[0-9]+\] //sys/: a symlink in the rootfs: a mount at /sys goes only on a real directory$' \
+		'.mounts = [{"destination": "//sys/", "type": "bind", "source": "/sys", "options": ["rbind"]}] + [.mounts[] | select(.destination != "/sys")]'
 	[ -z "$(ls -A "$BUNDLE/rootfs/fake")" ] || fail "made in /fake: $(ls -A "$BUNDLE/rootfs/fake")"
 	[ ! -e "$BUNDLE/rootfs/host" ] || fail "made in the rootfs: $(ls -A "$BUNDLE/rootfs/host")"
 }
