@@ -375,6 +375,24 @@ refused_each() {
 	# a bind of the host's /sys there too
 	refused_each '^run c1: mounts\[[0-9]+\] //sys/: a symlink in the rootfs: a mount at /sys goes only on a real directory$' \
 		'.mounts = [{"destination": "//sys/", "type": "bind", "source": "/sys", "options": ["rbind"]}] + [.mounts[] | select(.destination != "/sys")]'
+	# a procfs elsewhere whose last component is a symlink
+	rm "$BUNDLE/rootfs/sys"
+	mkdir "$BUNDLE/rootfs/sys" "$BUNDLE/rootfs/mnt"
+	ln -s /fake "$BUNDLE/rootfs/mnt/p"
+	refused_each '^run c1: mounts\[[0-9]+\] /mnt/p: a symlink in the rootfs: proc is mounted only on a real directory$' \
+		'.mounts += [{"destination": "/mnt/p", "type": "proc", "source": "proc"}]'
 	[ -z "$(ls -A "$BUNDLE/rootfs/fake")" ] || fail "made in /fake: $(ls -A "$BUNDLE/rootfs/fake")"
 	[ ! -e "$BUNDLE/rootfs/host" ] || fail "made in the rootfs: $(ls -A "$BUNDLE/rootfs/host")"
+}
+
+@test "a rootfs without /proc and /sys gets real directories for them; a procfs may go elsewhere too" {
+	rmdir "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+	add_mount /mnt/p proc proc
+	set_cmd 'for d in /proc /sys /mnt/p; do awk -v d=$d '"'"'$5 == d { print d, $9 }'"'"' /proc/self/mountinfo; done'
+	run_ok run_ctr c1
+	[ "$output" = "$(printf '/proc proc\n/sys sysfs\n/mnt/p proc')" ] || fail "$output"
+	[ -d "$BUNDLE/rootfs/proc" ] && [ ! -L "$BUNDLE/rootfs/proc" ] || fail "/proc was not made a directory"
+	[ -d "$BUNDLE/rootfs/sys" ] && [ ! -L "$BUNDLE/rootfs/sys" ] || fail "/sys was not made a directory"
+	host_intact
+	assert_clean
 }
