@@ -13,6 +13,7 @@
 
 #include "cgroup/cgroup.h"
 #include "linux/copyup.h"
+#include "linux/mount_guard.h"
 #include "linux/mount_options.h"
 #include "linux/path.h"
 #include "util/cleanup.h"
@@ -67,15 +68,15 @@ static int set_propagation(int root_fd, const char *dest, unsigned long prop, hu
 }
 
 static int mount_bind(int root_fd, const struct spec_mount *m, const struct mount_options *o,
-		      int premade_fd, husk_error **err)
+		      int premade_fd, const struct mount_guard *g, husk_error **err)
 {
 	if (m->source == NULL)
 		return husk_fail(err, 0, "bind mount needs a source");
 	struct stat st;
 	if ((premade_fd >= 0 ? fstat(premade_fd, &st) : stat(m->source, &st)) < 0)
 		return husk_fail(err, errno, "bind source %s", m->source);
-	cleanup_close int target = in_root_mkpath(root_fd, m->destination,
-						  S_ISDIR(st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE, err);
+	cleanup_close int target = mount_guard_open(g, root_fd, m, S_ISDIR(st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE,
+						    err);
 	if (target < 0)
 		return target;
 	char tp[32];
@@ -135,9 +136,9 @@ static int bind_hierarchy(const char *name, void *ctx)
  * under /sys/fs/cgroup, bound read-only under a tmpfs: what runc shows on a
  * cgroup v1 or hybrid host.  (On a cgroup2 host a cgroup2 mount is made.) */
 static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned long flags,
-			   const char *cgroup_path, husk_error **err)
+			   const char *cgroup_path, const struct mount_guard *g, husk_error **err)
 {
-	cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+	cleanup_close int target = mount_guard_open(g, root_fd, m, IN_ROOT_DIR, err);
 	if (target < 0)
 		return target;
 	char tp[32];
@@ -162,14 +163,14 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned lon
  * whole hierarchy in a fresh mount: it gets its own cgroup bound instead,
  * as runc does. */
 static int bind_cgroup_v2(int root_fd, const struct spec_mount *m, unsigned long flags,
-			  const char *cgroup_path, husk_error **err)
+			  const char *cgroup_path, const struct mount_guard *g, husk_error **err)
 {
 	char host[1200];
 	snprintf(host, sizeof(host), "/sys/fs/cgroup%s", cgroup_path ? cgroup_path : "");
 	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0)
 		return husk_fail(err, errno, "open cgroup %s", host);
-	cleanup_close int dst = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+	cleanup_close int dst = mount_guard_open(g, root_fd, m, IN_ROOT_DIR, err);
 	if (dst < 0)
 		return dst;
 	return bind_fd_over(src, dst, false, flags & MS_RDONLY, err);
@@ -208,18 +209,22 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 		return r;
 	cleanup_free char *data = o.data;
 	const char *type = m->type ? m->type : "none";
-	if (o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0)
-		r = mount_bind(root_fd, m, &o, premade_fd, err);
+	bool bind = o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0;
+	struct mount_guard g;
+	if ((r = mount_guard_init(&g, root_fd, m, type, bind, premade_fd, err)) < 0)
+		return r;
+	if (bind)
+		r = mount_bind(root_fd, m, &o, premade_fd, &g, err);
 	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
-		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup->path, err);
+		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup->path, &g, err);
 	else if (strcmp(type, "cgroup") == 0 && !cgroup->own_ns)
-		r = bind_cgroup_v2(root_fd, m, o.flags, cgroup->path, err);
+		r = bind_cgroup_v2(root_fd, m, o.flags, cgroup->path, &g, err);
 	else {
 		if (strcmp(type, "cgroup") == 0)
 			type = "cgroup2";
-		cleanup_close int target = in_root_mkpath(root_fd, m->destination, IN_ROOT_DIR, err);
+		cleanup_close int target = mount_guard_open(&g, root_fd, m, IN_ROOT_DIR, err);
 		if (target < 0)
-			return husk_wrap(err, "mount %s", m->destination);
+			return target;
 		/* Taken before the mount: still the directory underneath after. */
 		cleanup_close int under = -1;
 		if (o.tmpcopyup && strcmp(type, "tmpfs") == 0) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/path_clean.h"
 
 const char *fd_path(char *buf, int fd)
 {
@@ -107,4 +108,61 @@ int in_root_mkpath(int root_fd, const char *path, enum in_root_kind kind, husk_e
 		if (last)
 			return fd;
 	}
+}
+
+int in_root_fd_path(int root_fd, int fd, char *out, size_t n)
+{
+	char root[4096], found[4096], tp[32];
+	ssize_t rl = readlink(fd_path(tp, root_fd), root, sizeof(root) - 1);
+	if (rl < 0)
+		return -errno;
+	ssize_t fl = readlink(fd_path(tp, fd), found, sizeof(found) - 1);
+	if (fl < 0)
+		return -errno;
+	if ((size_t) rl >= sizeof(root) - 1 || (size_t) fl >= sizeof(found) - 1)
+		return -ENAMETOOLONG;
+	root[rl] = found[fl] = '\0';
+	if (found[0] != '/')
+		return -EXDEV; /* "anon_inode:...", or unreachable from our root */
+	size_t skip = 0;
+	if (strcmp(root, "/") != 0) {
+		if (strncmp(found, root, (size_t) rl) != 0 || (found[rl] != '\0' && found[rl] != '/'))
+			return -EXDEV;
+		skip = (size_t) rl;
+	}
+	return path_clean(found + skip, out, n);
+}
+
+int in_root_resolve(int root_fd, const char *path, char *out, size_t n)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "/%s", path) >= (int) sizeof(buf))
+		return -ENAMETOOLONG;
+	/* The longest prefix that exists, symlinks resolved by the kernel;
+	 * what is missing after it is appended as mkpath would make it. */
+	size_t cut = strlen(buf);
+	int fd;
+	for (;;) {
+		char saved = buf[cut];
+		buf[cut] = '\0';
+		fd = openat2_in_root(root_fd, buf, O_PATH);
+		buf[cut] = saved;
+		if (fd != -ENOENT)
+			break;
+		while (cut > 0 && buf[cut - 1] == '/')
+			cut--;
+		while (cut > 0 && buf[cut - 1] != '/')
+			cut--;
+	}
+	if (fd < 0)
+		return fd;
+	cleanup_close int found = fd;
+	char joined[8192];
+	int r = in_root_fd_path(root_fd, found, joined, sizeof(joined) / 2);
+	if (r < 0)
+		return r;
+	size_t len = strlen(joined);
+	if (snprintf(joined + len, sizeof(joined) - len, "/%s", buf + cut) >= (int) (sizeof(joined) - len))
+		return -ENAMETOOLONG;
+	return path_clean(joined, out, n);
 }

@@ -24,6 +24,17 @@ enum in_root_kind { IN_ROOT_DIR, IN_ROOT_FILE };
  * 0755) and, for IN_ROOT_FILE, an empty final file.  Returns an O_PATH fd. */
 int in_root_mkpath(int root_fd, const char *path, enum in_root_kind kind, husk_error **err);
 
+/* The absolute path, as seen from the root, that path resolves to: the
+ * part that exists resolved by the kernel (symlinks followed inside root),
+ * the missing rest appended with "." and ".." applied as in_root_mkpath()
+ * would create it.  Creates nothing.  0 or a negative errno. */
+int in_root_resolve(int root_fd, const char *path, char *out, size_t n);
+
+/* The absolute path, as seen from the root, of what fd (opened under it)
+ * is: its /proc/self/fd link with the root's own taken off.  -EXDEV when
+ * fd is not under the root.  0 or a negative errno. */
+int in_root_fd_path(int root_fd, int fd, char *out, size_t n);
+
 /* Writes "/proc/self/fd/<fd>" into buf (at least 32 bytes). */
 const char *fd_path(char *buf, int fd);
 

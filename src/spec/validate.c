@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "spec/proc_mounts.h"
+
 static const char *const ns_names[NS_COUNT] = {
 	[NS_PID] = "pid",   [NS_NET] = "network", [NS_MNT] = "mount",   [NS_IPC] = "ipc",
 	[NS_UTS] = "uts",   [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
@@ -134,6 +136,8 @@ int spec_validate(const struct spec *s, husk_error **err)
 			return husk_fail(err, 0, "config.json: mounts[%zu]: an idmapped mount needs both uidMappings and gidMappings",
 					 i);
 	}
+	if ((r = validate_proc_mounts(s, err)) < 0)
+		return r;
 	static const char *const stages[HOOK_STAGE_COUNT] = {
 		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"
 	};

@@ -288,3 +288,111 @@ run_inside_or_error() {
 	host_intact
 	assert_clean
 }
+
+# --- /proc and /sys (issue 12.3) --------------------------------------------
+# As runc's checkProcMount: nothing may be mounted over /proc but a procfs,
+# nor over or under anything inside it but the files lxcfs emulates; a proc
+# or sysfs mount goes on a real directory, never through a symlink.
+
+# Why anything else inside /proc is refused.
+INSIDE_PROC='inside /proc only /proc/cpuinfo, meminfo, stat, uptime, loadavg, diskstats, swaps and slabinfo may be bound over'
+
+# refused_each REGEX CONFIG-FILTER...: for each jq filter, the test's config
+# with that filter applied is refused by `husk run` with one husk error
+# matching REGEX, leaving nothing behind and the host as it was.
+refused_each() {
+	local re=$1 f
+	shift
+	cp "$BUNDLE/config.json" "$TESTDIR/config.orig"
+	for f in "$@"; do
+		cp "$TESTDIR/config.orig" "$BUNDLE/config.json"
+		update_config "$f" --arg host "$HOST" || return
+		rm -f "$LOG"
+		hrun husk_logged run --bundle "$BUNDLE" c1
+		assert_husk_error "$re" || fail "with $f" || return
+		assert_clean || fail "with $f" || return
+		host_intact || fail "with $f" || return
+	done
+	cp "$TESTDIR/config.orig" "$BUNDLE/config.json"
+}
+
+@test "a host directory bound over /proc, /proc/self or /proc/sys/kernel is refused" {
+	ln -s /proc "$BUNDLE/rootfs/evil-proc"
+	set_cmd 'cat /proc/self/mountinfo'
+	bind='{"type": "bind", "source": $host, "options": ["rbind"]}'
+	refused_each 'mounts\[[0-9]+\][. ].*/proc"?: only a procfs may be mounted at /proc$' \
+		".mounts += [$bind + {\"destination\": \"/proc\"}]" \
+		'.mounts += [{"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}]'
+	refused_each "mounts\\[[0-9]+\\][. ].*: $INSIDE_PROC\$" \
+		".mounts += [$bind + {\"destination\": \"/proc/self\"}]" \
+		".mounts += [$bind + {\"destination\": \"/proc/sys/kernel\"}]" \
+		".mounts += [$bind + {\"destination\": \"/evil-proc/sys/kernel\"}]" \
+		".mounts += [$bind + {\"destination\": \"/proc/sys/../sys/./kernel\"}]" \
+		".mounts = [$bind + {\"destination\": \"/proc/sys/kernel\"}] + .mounts" \
+		'.mounts += [{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs"}]' \
+		'.mounts += [{"destination": "/proc/sys", "type": "proc", "source": "proc"}]' \
+		'.mounts += [{"destination": "/proc/self/attr/current", "type": "bind", "source": ($host + "/secret"), "options": ["bind"]}]'
+	# nothing was made in the image under /proc either
+	[ -z "$(ls -A "$BUNDLE/rootfs/proc")" ] || fail "made in the rootfs's /proc: $(ls -A "$BUNDLE/rootfs/proc")"
+}
+
+@test "files lxcfs emulates may be bound over /proc/cpuinfo, meminfo, stat, uptime, loadavg, diskstats, swaps, slabinfo" {
+	local f cmd=
+	for f in cpuinfo meminfo stat uptime loadavg diskstats swaps slabinfo; do
+		echo "fake-$f-$TAG" >"$TESTDIR/fake-$f"
+		add_mount "/proc/$f" bind "$TESTDIR/fake-$f" bind ro
+		cmd+="cat /proc/$f; "
+	done
+	set_cmd "$cmd"
+	run_ok run_ctr c1
+	[ "${#lines[@]}" = 8 ] || fail "$output"
+	local i=0
+	for f in cpuinfo meminfo stat uptime loadavg diskstats swaps slabinfo; do
+		[ "${lines[$i]}" = "fake-$f-$TAG" ] || fail "/proc/$f shows ${lines[$i]}"
+		i=$((i + 1))
+	done
+	host_intact
+	assert_clean
+}
+
+@test "a rootfs whose /proc or /sys is a symlink is refused: procfs and sysfs are never mounted where it points" {
+	mkdir "$BUNDLE/rootfs/fake"
+	set_cmd 'cat /proc/self/mountinfo'
+	local link
+	for link in /fake ../../host ../../../../../../..$HOST; do
+		rmdir "$BUNDLE/rootfs/proc" 2>/dev/null || rm -f "$BUNDLE/rootfs/proc"
+		ln -s "$link" "$BUNDLE/rootfs/proc"
+		refused_each '^run c1: mounts\[[0-9]+\] /proc(/\.)?: a symlink in the rootfs: proc is mounted only on a real directory$' \
+			'.' '(.mounts[] | select(.destination == "/proc") | .destination) = "/proc/."'
+	done
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/proc"
+	for link in /fake ../../host; do
+		rmdir "$BUNDLE/rootfs/sys" 2>/dev/null || rm -f "$BUNDLE/rootfs/sys"
+		ln -s "$link" "$BUNDLE/rootfs/sys"
+		refused_each '^run c1: mounts\[[0-9]+\] /sys: a symlink in the rootfs: sysfs is mounted only on a real directory$' '.'
+	done
+	# a bind of the host's /sys there too
+	refused_each '^run c1: mounts\[[0-9]+\] //sys/: a symlink in the rootfs: a mount at /sys goes only on a real directory$' \
+		'.mounts = [{"destination": "//sys/", "type": "bind", "source": "/sys", "options": ["rbind"]}] + [.mounts[] | select(.destination != "/sys")]'
+	# a procfs elsewhere whose last component is a symlink
+	rm "$BUNDLE/rootfs/sys"
+	mkdir "$BUNDLE/rootfs/sys" "$BUNDLE/rootfs/mnt"
+	ln -s /fake "$BUNDLE/rootfs/mnt/p"
+	refused_each '^run c1: mounts\[[0-9]+\] /mnt/p: a symlink in the rootfs: proc is mounted only on a real directory$' \
+		'.mounts += [{"destination": "/mnt/p", "type": "proc", "source": "proc"}]'
+	[ -z "$(ls -A "$BUNDLE/rootfs/fake")" ] || fail "made in /fake: $(ls -A "$BUNDLE/rootfs/fake")"
+	[ ! -e "$BUNDLE/rootfs/host" ] || fail "made in the rootfs: $(ls -A "$BUNDLE/rootfs/host")"
+}
+
+@test "a rootfs without /proc and /sys gets real directories for them; a procfs may go elsewhere too" {
+	rmdir "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+	add_mount /mnt/p proc proc
+	set_cmd 'for d in /proc /sys /mnt/p; do awk -v d=$d '"'"'$5 == d { print d, $9 }'"'"' /proc/self/mountinfo; done'
+	run_ok run_ctr c1
+	[ "$output" = "$(printf '/proc proc\n/sys sysfs\n/mnt/p proc')" ] || fail "$output"
+	[ -d "$BUNDLE/rootfs/proc" ] && [ ! -L "$BUNDLE/rootfs/proc" ] || fail "/proc was not made a directory"
+	[ -d "$BUNDLE/rootfs/sys" ] && [ ! -L "$BUNDLE/rootfs/sys" ] || fail "/sys was not made a directory"
+	host_intact
+	assert_clean
+}
