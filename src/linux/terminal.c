@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -27,14 +30,43 @@ static int send_master(int sock, int master, const char *name, husk_error **err)
 	return 0;
 }
 
-/* /dev/console in the container becomes the pty slave (a bind mount made
- * from the fd: no path of the container's is trusted). */
+/* The node /dev/console is bound over: made with O_EXCL|O_NOFOLLOW in the
+ * container's real /dev directory, or an existing file or device there.
+ * A symlink (a sibling sharing a /dev volume may put one there at any
+ * time) is removed, never followed: the pty lands on /dev/console itself
+ * or the start fails (issue 12.5). */
+static int open_console_node(int dev, husk_error **err)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		int fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST) {
+			if (fd < 0)
+				return husk_fail(err, errno, "create /dev/console");
+			return fd;
+		}
+		fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		/* A symlink or something else: removed, then made anew. */
+		if (unlinkat(dev, "console", 0) < 0 && errno != ENOENT && errno != EISDIR)
+			return husk_fail(err, errno, "remove /dev/console");
+		if (errno == EISDIR && unlinkat(dev, "console", AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return husk_fail(err, errno, "remove /dev/console");
+	}
+	return husk_fail(err, 0, "/dev/console: replaced again and again while the terminal was set up");
+}
+
 static int mount_dev_console(int slave, husk_error **err)
 {
-	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return husk_fail(err, errno, "open /");
-	cleanup_close int target = in_root_mkpath(root, "/dev/console", IN_ROOT_FILE, err);
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	cleanup_close int dev = syscall(SYS_openat2, AT_FDCWD, "/dev", &how, sizeof(how));
+	if (dev < 0)
+		return husk_fail(err, errno, "open /dev (a real directory) in the container");
+	cleanup_close int target = open_console_node(dev, err);
 	if (target < 0)
 		return target;
 	cleanup_close int tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);

@@ -269,3 +269,39 @@ foreground_terminal_checks() {
 	grep -qE '^/dev/pts/[0-9]+$' <<<"$out" || fail "output: $out"
 	assert_clean
 }
+
+# A /dev shared with a hostile sibling: a bind of a host directory that a
+# loop keeps putting a symlink /dev/console -> /evil into whenever the name
+# is free (issue 12.5).
+@test "console socket: a sibling's symlink at /dev/console on a shared /dev is never followed nor left" {
+	need_recvtty
+	mkdir -p "$TESTDIR/shared-dev"
+	ln -s pts/ptmx "$TESTDIR/shared-dev/ptmx"
+	update_config '.mounts |= map(if .destination == "/dev" then
+		{"destination": "/dev", "type": "bind", "source": $d, "options": ["rbind", "rw"]} else . end)' \
+		--arg d "$TESTDIR/shared-dev"
+	tty_cmd '[ -L /dev/console ] && echo symlink; stat -c "%t:%T" /dev/console "$(tty)"; [ -e /evil ] && echo evil-made; true'
+	bg_tagged sh -c 'cd "$1" && while :; do [ -e console ] || [ -L console ] || ln -s /evil console 2>/dev/null; done' \
+		sibling "$TESTDIR/shared-dev"
+	local sibling=$BG_PID i out console pty bad=0
+	for ((i = 0; i < 20; i++)); do
+		rm -f "$TESTDIR/shared-dev/console"
+		ln -sfn /evil "$TESTDIR/shared-dev/console"
+		recvtty_start r$i
+		hrun husk run -d --console-socket "$TESTDIR/r$i.sock" --bundle "$BUNDLE" c$i
+		# A symlink at /dev/console is the sibling's, not a reason to fail.
+		[ "$status" -eq 0 ] || fail "start $i: $stderr"
+		recvtty_wait
+		out=$(tty_text "$TESTDIR/r$i.out")
+		[[ "$out" != *symlink* ]] || fail "start $i: /dev/console is a symlink: $out"
+		[[ "$out" != *evil-made* ]] || fail "start $i: the symlink was followed, /evil made: $out"
+		console=$(sed -n 1p <<<"$out")
+		pty=$(sed -n 2p <<<"$out")
+		[ -n "$console" ] && [ "$console" = "$pty" ] || fail "start $i: /dev/console is $console, the tty $pty"
+		husk delete -f c$i
+		[ ! -e "$BUNDLE/rootfs/evil" ] || fail "start $i: $BUNDLE/rootfs/evil was made"
+	done
+	kill "$sibling"
+	wait "$sibling" 2>/dev/null || true
+	assert_clean
+}
