@@ -101,6 +101,18 @@ static int exec_process(const struct exec_options *o, const struct spec *contain
 		if (v && json_member(proc, inherited[i]) == NULL)
 			json_object_object_add(proc, inherited[i], json_object_get(v));
 	}
+	/* The command line's changes go into these: json-c asserts (or
+	 * corrupts memory) when adding to one that is not what it should be. */
+	json_object *user = json_member(proc, "user"), *caps = json_member(proc, "capabilities"),
+		    *gids = user ? json_member(user, "additionalGids") : NULL;
+	const char *bad = user && !json_is_object(user)   ? "user: must be an object"
+			  : caps && !json_is_object(caps) ? "capabilities: must be an object"
+			  : gids && !json_is_array(gids)  ? "user.additionalGids: must be an array"
+							  : NULL;
+	if (bad) {
+		json_object_put(proc);
+		return husk_fail(err, 0, "exec: process.%s", bad);
+	}
 	if (o->argv && o->argv[0])
 		json_object_object_add(proc, "args", strings_array(o->argv));
 	if (o->tty || !text)
