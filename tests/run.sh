@@ -6,7 +6,8 @@
 #   tests/run.sh lifecycle    only tests/integration/lifecycle.bats (several
 #                             names may be given; "unit" selects the unit tests,
 #                             "unit/test_ids" one unit test binary; "vm" the
-#                             pure cgroup v2 checks of tests/vm in a QEMU guest)
+#                             pure cgroup v2 checks of tests/vm in a QEMU guest;
+#                             "fuzz" the libFuzzer harnesses of fuzz/, briefly)
 #
 # Every file is run, whatever the previous ones gave.  The last line printed
 # is always "N passed, M failed, K skipped"; the exit status is non-zero when
@@ -18,7 +19,8 @@
 # HUSK_TEST_TMP, HUSK_TEST_TIMEOUT (see tests/integration/helpers.bash),
 # HUSK_VM_RUNNER (run-in-vm.sh, which boots the cgroup v2 guest; by default
 # ../shared/vm/run-in-vm.sh next to the repository, then
-# /work/shared/vm/run-in-vm.sh; without one the vm suite is skipped).
+# /work/shared/vm/run-in-vm.sh; without one the vm suite is skipped),
+# HUSK_FUZZ_SECONDS (seconds per fuzz harness, default 15: ~60 s in all).
 
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -86,15 +88,18 @@ count_tap() {
 
 run_unit=1
 run_vm=1
+run_fuzz=1
 unit_only=()
 bats_files=()
 if [ $# -gt 0 ]; then
 	run_unit=0
 	run_vm=0
+	run_fuzz=0
 	for a in "$@"; do
 		case $a in
 		unit) run_unit=1 ;;
 		vm) run_vm=1 ;;
+		fuzz) run_fuzz=1 ;;
 		unit/*) run_unit=1 unit_only+=("${a#unit/}") ;;
 		*)
 			name=${a##*/}
@@ -241,6 +246,17 @@ if [ "$run_vm" -eq 1 ]; then
 		echo "# vm: ${runner##*/} took $((SECONDS - start)) s"
 		count_tap vm "$WORK/vm.tap" "$rc"
 	fi
+fi
+
+# --- fuzzing ----------------------------------------------------------------
+
+# A short run of each harness from its seeds (clang, ASan+UBSan, in
+# build-fuzz); fuzz/run.sh skips itself without clang's fuzzer runtime.
+if [ "$run_fuzz" -eq 1 ]; then
+	echo "# fuzz/run.sh ${HUSK_FUZZ_SECONDS:-15}"
+	"$REPO/fuzz/run.sh" "${HUSK_FUZZ_SECONDS:-15}" </dev/null 2>&1 | tee "$WORK/fuzz.tap"
+	rc=${PIPESTATUS[0]}
+	count_tap fuzz "$WORK/fuzz.tap" "$rc"
 fi
 
 finish

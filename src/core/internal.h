@@ -51,4 +51,11 @@ void core_handle_close(struct core_handle *h);
  * fd to the listener of the container's saved config. */
 int core_forward_notify(void *ctx, int fd, husk_error **err);
 
+struct exec_options;
+/* The spec of an exec's process: text is the --process file's JSON, or
+ * NULL for the container's own process; o's command line changes are
+ * applied; parsed and validated as a config's process (exec_process.c). */
+int exec_process_spec(const struct exec_options *o, const struct spec *container, const char *text,
+		      size_t len, struct spec **ret, husk_error **err);
+
 #endif

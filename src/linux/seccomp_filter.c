@@ -214,11 +214,34 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_program *p, husk_error
 	return 0;
 }
 
+/* json-c asserts (or reads out of bounds) on an array call for what is not
+ * one: every list the compiler walks is checked first. */
+static int check_arrays(json_object *sc, husk_error **err)
+{
+	static const char *const lists[] = { "architectures", "syscalls", "flags" };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(*lists); i++) {
+		json_object *v = json_member(sc, lists[i]);
+		if (v && !json_is_array(v))
+			return husk_fail(err, 0, "config.json: linux.seccomp.%s: must be an array", lists[i]);
+	}
+	json_object *calls = json_member(sc, "syscalls");
+	for (size_t i = 0; calls && i < json_object_array_length(calls); i++) {
+		json_object *rule = json_object_array_get_idx(calls, i), *names = json_member(rule, "names"),
+			    *args = json_member(rule, "args");
+		if ((names && !json_is_array(names)) || (args && !json_is_array(args)))
+			return husk_fail(err, 0, "config.json: linux.seccomp.syscalls[%zu]: names and args must be arrays",
+					 i);
+	}
+	return 0;
+}
+
 int seccomp_compile(json_object *sc, struct seccomp_program *p, husk_error **err)
 {
 	*p = (struct seccomp_program) { 0 };
 	if (sc == NULL)
 		return 0;
+	if (check_arrays(sc, err) < 0)
+		return -EINVAL;
 	uint32_t def;
 	int r = parse_action(str_member(sc, "defaultAction"), json_member(sc, "defaultErrnoRet"),
 			     "defaultErrnoRet", &def, &p->notify, err);

@@ -174,8 +174,14 @@ static int read_state_json(const struct state_dir *d, struct container_state *st
 	int r = read_file_at(d->fd, "state.json", &text, &len, err);
 	if (r < 0)
 		return r;
+	return state_parse(text, len, st, err);
+}
+
+int state_parse(const char *text, size_t len, struct container_state *st, husk_error **err)
+{
 	cleanup_json json_object *o = NULL;
-	if ((r = json_parse_text(text, len, &o, err)) < 0)
+	int r = json_parse_text(text, len, &o, err);
+	if (r < 0)
 		return r;
 	json_object *v;
 	if (!json_is_object(o))

@@ -91,6 +91,9 @@ int state_write(const struct state_dir *d, const struct container_state *st, hus
  * pid, start time and cgroup then come from the identity record and
  * st->reason says what is wrong.  Fails only when out of memory. */
 int state_read(const struct state_dir *d, struct container_state *st, husk_error **err);
+/* The fields of a state.json text into st, whose id the caller set (the
+ * parsing half of state_read, on its own for the fuzz harness). */
+int state_parse(const char *text, size_t len, struct container_state *st, husk_error **err);
 
 /* The identity record of st (pid, pid_start, cgroup_path, systemd_unit,
  * shared_pidns), written whole or not at all. */

@@ -487,3 +487,28 @@ $want"
 	husk delete -f c1
 	assert_clean
 }
+
+# Found by fuzz/fuzz_exec_process: --cap, --user and --additional-gids add
+# to process.capabilities, .user and .user.additionalGids, and json-c
+# aborted (an assertion) when the --process file gave another type there.
+@test "exec --process: a capabilities, user or additionalGids of the wrong type is refused, not a crash" {
+	sleeper c1
+	local pid
+	pid=$(ctr_pid c1)
+	local -a cases=(
+		'{"args": ["true"], "cwd": "/", "capabilities": "CAP_KILL"}|--cap CAP_KILL|process\.capabilities: must be an object'
+		'{"args": ["true"], "cwd": "/", "user": 5}|--user 1:1|process\.user: must be an object'
+		'{"args": ["true"], "cwd": "/", "user": {"uid": 0, "gid": 0, "additionalGids": 3}}|--additional-gids 4|process\.user\.additionalGids: must be an array'
+	)
+	local c json flag re
+	for c in "${cases[@]}"; do
+		IFS='|' read -r json flag re <<<"$c"
+		write_process "$TESTDIR/p.json" "$json"
+		# shellcheck disable=SC2086
+		rm -f "$LOG"
+		hrun husk_logged exec --process "$TESTDIR/p.json" $flag c1
+		assert_husk_error "exec: $re" || return
+	done
+	pid_alive "$pid" || fail "the container died"
+	[ "$(ctr_status c1)" = running ] || fail "c1 is $(ctr_status c1)"
+}

@@ -232,6 +232,26 @@ SCRIPT_MKDIR='mkdir /tmp/x; echo "mkdir=$?"; [ -d /tmp/x ] || echo "no-dir"; tou
 	check_bad '.syscalls[0].args = [{"index": 6, "op": "SCMP_CMP_EQ", "value": 1}]' 'index'
 }
 
+# Found by fuzz/fuzz_config: json-c aborted on an array call for a list
+# that was not one.
+@test "seccomp: architectures, syscalls, flags, names or args that are not arrays: an error, not a crash" {
+	good='{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	local filter re
+	while IFS='|' read -r filter re; do
+		set_seccomp "$(jq -c "$filter" <<<"$good")"
+		rm -f "$LOG"
+		hrun husk_logged run --bundle "$BUNDLE" c1
+		assert_husk_error "linux\.seccomp\.$re" || return
+		assert_clean || return
+	done <<'CASES'
+.architectures = "SCMP_ARCH_X86"|architectures: must be an array
+.syscalls = {"a": 1}|syscalls: must be an array
+.flags = "SECCOMP_FILTER_FLAG_LOG"|flags: must be an array
+.syscalls[0].names = "mkdir"|syscalls\[0\]: names and args must be arrays
+.syscalls[0].args = 1|syscalls\[0\]: names and args must be arrays
+CASES
+}
+
 @test "seccomp: errnoRet on a rule whose action has no errno is an error (runtime-spec: MUST fail)" {
 	rm -f "$LOG"
 	deny_mkdir SCMP_ACT_KILL_PROCESS '{"errnoRet": 1}'
