@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "linux/exe_seal.h"
+#include "core/container.h"
 #include "util/log.h"
 
 #ifndef HUSK_VERSION
@@ -105,9 +105,9 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[optind];
 	/* The commands that put processes in a container: those must not
-	 * have the host's husk binary as their exe (see exe_seal.h). */
+	 * have the host's husk binary as their exe (see linux/exe_seal.h). */
 	if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
-	    exe_seal(argv, &err) < 0) {
+	    container_seal_binary(argv, &err) < 0) {
 		log_fatal(err);
 		husk_error_free(err);
 		return 1;

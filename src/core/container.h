@@ -81,4 +81,9 @@ int container_stats(const char *root, const char *id, json_object **ret, uint64_
 /* `features`: the runtime-spec features document of this husk on this host. */
 json_object *container_features(void);
 
+/* Before create, run and exec: re-executes argv from a read-only private
+ * bind of the husk binary (see linux/exe_seal.h); returns 0 when husk runs
+ * sealed already or cannot seal (rootless), < 0 on failure. */
+int container_seal_binary(char **argv, husk_error **err);
+
 #endif
