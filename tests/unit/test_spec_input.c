@@ -133,6 +133,14 @@ static void test_env_many(void)
 	free(env);
 }
 
+/* A whole config text that must be refused with needle in the message. */
+static void whole_refused(const char *text, const char *needle, const char *name)
+{
+	char *msg = parse_error(text, strlen(text), NULL);
+	like(msg, needle, "%s is refused", name);
+	free(msg);
+}
+
 /* issue 12: "\u0000" inside a string was cut there, silently. */
 static void test_nul_bytes(void)
 {
@@ -142,22 +150,16 @@ static void test_nul_bytes(void)
 		"a NUL byte in an environment variable");
 	refused("\"args\": [\"sh\"], \"env\": [\"A=1\"], \"apparmorProfile\": \"p\\u0000q\"",
 		"process.apparmorProfile", "a NUL byte in a string field");
+	whole_refused("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
+		      " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\\u0000x\"}]}}",
+		      "hooks.prestart[0].path", "a NUL byte in a hook path");
+	whole_refused("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
+		      " \"annotations\": {\"a\": \"b\\u0000c\"}}",
+		      "annotations.a", "a NUL byte in an annotation");
+	whole_refused("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
+		      " \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\\u0000x\": \"1\"}}}",
+		      "a key or a string must not contain a NUL byte", "a NUL byte in a key");
 	char *msg = NULL;
-	static const char hook[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
-				   " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\\u0000x\"}]}}";
-	msg = parse_error(hook, strlen(hook), NULL);
-	like(msg, "hooks.prestart[0].path", "a NUL byte in a hook path is refused");
-	free(msg);
-	static const char ann[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
-				  " \"annotations\": {\"a\": \"b\\u0000c\"}}";
-	msg = parse_error(ann, strlen(ann), NULL);
-	like(msg, "annotations.a", "a NUL byte in an annotation is refused");
-	free(msg);
-	static const char key[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
-				  " \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\\u0000x\": \"1\"}}}";
-	msg = parse_error(key, strlen(key), NULL);
-	like(msg, "a key or a string must not contain a NUL byte", "a NUL byte in a key is refused");
-	free(msg);
 	static const char lit[] = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"r\"},"
 				  " \"annotations\": {\"a\": \"\\\\u0000\", \"b\": \"\\\\\\u00e9\"}}";
 	msg = parse_error(lit, strlen(lit), NULL);
