@@ -67,6 +67,39 @@ static int set_propagation(int root_fd, const char *dest, unsigned long prop, hu
 	return 0;
 }
 
+/* The MS_* flags a bind's remount would set, as mount_setattr attributes:
+ * the others stay as the source has them; read-only is cleared when not
+ * asked for, as the remount did. */
+static struct mount_attr bind_attrs(unsigned long f)
+{
+	struct mount_attr a = { 0 };
+	if (f & MS_RDONLY)
+		a.attr_set |= MOUNT_ATTR_RDONLY;
+	else
+		a.attr_clr |= MOUNT_ATTR_RDONLY;
+	if (f & MS_NOSUID)
+		a.attr_set |= MOUNT_ATTR_NOSUID;
+	if (f & MS_NODEV)
+		a.attr_set |= MOUNT_ATTR_NODEV;
+	if (f & MS_NOEXEC)
+		a.attr_set |= MOUNT_ATTR_NOEXEC;
+	if (f & MS_NODIRATIME)
+		a.attr_set |= MOUNT_ATTR_NODIRATIME;
+	if (f & MS_NOSYMFOLLOW)
+		a.attr_set |= MOUNT_ATTR_NOSYMFOLLOW;
+	if (f & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+		a.attr_clr |= MOUNT_ATTR__ATIME;
+		a.attr_set |= f & MS_NOATIME ? MOUNT_ATTR_NOATIME
+			      : f & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME : MOUNT_ATTR_RELATIME;
+	}
+	return a;
+}
+
+/* A bind is made as a detached tree (open_tree), given its flags there
+ * and only then moved onto the target fd; propagation and recursive
+ * attributes go to the same fd, which names the mount once attached.  No
+ * step looks the destination up again, so a sibling sharing the volume
+ * cannot swap the path for another mount in between (issue 12.4). */
 static int mount_bind(int root_fd, const struct spec_mount *m, const struct mount_options *o,
 		      int premade_fd, const struct mount_guard *g, husk_error **err)
 {
@@ -79,26 +112,34 @@ static int mount_bind(int root_fd, const struct spec_mount *m, const struct moun
 						    err);
 	if (target < 0)
 		return target;
-	char tp[32];
-	unsigned long flags = MS_BIND | (o->recursive ? MS_REC : 0);
-	if (premade_fd >= 0) {
-		if (move_mount(premade_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return husk_fail(err, errno, "move idmapped %s", m->source);
-	} else if (mount(m->source, fd_path(tp, target), NULL, flags, NULL) < 0) {
-		return husk_fail(err, errno, "bind %s", m->source);
+	cleanup_close int tree = -1;
+	int mnt = premade_fd;
+	if (premade_fd < 0) {
+		tree = open_tree(AT_FDCWD, m->source,
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0));
+		if (tree < 0)
+			return husk_fail(err, errno, "bind %s", m->source);
+		mnt = tree;
 	}
-	/* A bind mount ignores every flag but MS_REC: the flags are applied by
-	 * remounting the new mount, which must be reopened to be reached. */
 	unsigned long extra = o->flags & ~MS_REMOUNT;
-	if (extra) {
-		cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
-		if (top < 0)
-			return top;
-		if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_BIND | extra | mount_kept_flags(top), NULL) < 0)
-			return husk_fail(err, errno, "remount %s", m->destination);
+	struct mount_attr attr = bind_attrs(extra);
+	if (extra && mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return husk_fail(err, errno, "remount %s", m->destination);
+	if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return husk_fail(err, errno, premade_fd >= 0 ? "move idmapped %s" : "bind %s", m->source);
+	/* After the move: propagation set on a detached tree would be redone
+	 * by attaching it under a shared parent. */
+	if (o->propagation) {
+		struct mount_attr prop = { .propagation = o->propagation & ~MS_REC };
+		if (mount_setattr(mnt, "", AT_EMPTY_PATH | (o->propagation & MS_REC ? AT_RECURSIVE : 0), &prop,
+				  sizeof(prop)) < 0)
+			return husk_fail(err, errno, "set propagation of %s", m->destination);
 	}
-	if (o->propagation)
-		return set_propagation(root_fd, m->destination, o->propagation, err);
+	if (o->rattr_set || o->rattr_clr) {
+		struct mount_attr rattr = { .attr_set = o->rattr_set, .attr_clr = o->rattr_clr };
+		if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &rattr, sizeof(rattr)) < 0)
+			return husk_fail(err, errno, "set recursive attributes of %s", m->destination);
+	}
 	return 0;
 }
 
@@ -240,7 +281,7 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 		if (r >= 0 && o.propagation)
 			r = set_propagation(root_fd, m->destination, o.propagation, err);
 	}
-	if (r >= 0 && (o.rattr_set || o.rattr_clr))
+	if (r >= 0 && !bind && (o.rattr_set || o.rattr_clr))
 		r = set_recursive_attrs(root_fd, m->destination, &o, err);
 	return r;
 }

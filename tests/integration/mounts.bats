@@ -499,3 +499,35 @@ teardown() {
 	touch "$OUT/rodir/host-write"
 	assert_clean
 }
+
+# issue 12.4: a read-only bind inside a volume a sibling shares.  The
+# sibling (tests/tools/swapper on the host) keeps exchanging the bind's mount
+# point with a symlink to the volume's root: a read-only step that
+# looked the destination up again would land on the volume and leave the
+# bind writable.  (Where the one lookup before the mount meets the symlink,
+# the bind covers the volume itself, read-only: no way out either.)
+@test "mounts: a read-only bind stays read-only while a sibling swaps its path in a shared volume" {
+	mkdir -p "$TESTDIR/vol/x" "$TESTDIR/secret"
+	echo keep >"$TESTDIR/secret/file"
+	update_config '.mounts += [
+		{"destination": "/vol", "type": "bind", "source": $v, "options": ["rbind", "rw"]},
+		{"destination": "/vol/x", "type": "bind", "source": $s, "options": ["bind", "ro"]}]' \
+		--arg v "$TESTDIR/vol" --arg s "$TESTDIR/secret"
+	set_cmd 'for n in 1 2 3 4 5; do touch /vol/x/probe 2>/dev/null; done; true'
+	ln -s /vol "$TESTDIR/vol/link"
+	bg_tagged "$REPO_ROOT/build/tests/tools/swapper" "$TESTDIR/vol" x link
+	local sibling=$BG_PID i started=0
+	for ((i = 0; i < 40; i++)); do
+		hrun husk run --bundle "$BUNDLE" c$i
+		[ "$status" -eq 0 ] || { [[ "$stderr" == "husk: "* ]] || fail "run $i: $stderr"; continue; }
+		started=$((started + 1))
+		# (the probe may meet the sibling's symlink and write to the volume:
+		# only a file in the read-only source is a failure)
+		[ ! -e "$TESTDIR/secret/probe" ] || fail "run $i: the read-only bind was writable"
+	done
+	kill "$sibling"
+	wait "$sibling" 2>/dev/null || true
+	[ ! -e "$TESTDIR/secret/probe" ] || fail "the container wrote into the read-only source"
+	[ "$started" -gt 0 ] || fail "no run started"
+	assert_clean
+}
