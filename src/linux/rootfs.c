@@ -39,12 +39,7 @@ static bool dev_is_fresh(const struct spec *s)
 		const struct spec_mount *m = &s->mounts[i];
 		if (strcmp(m->destination, "/dev") != 0)
 			continue;
-		if (m->type && strcmp(m->type, "bind") == 0)
-			return false;
-		for (size_t k = 0; m->options && m->options[k]; k++)
-			if (strcmp(m->options[k], "bind") == 0 || strcmp(m->options[k], "rbind") == 0)
-				return false;
-		return true;
+		return !spec_mount_is_bind(m);
 	}
 	return false;
 }

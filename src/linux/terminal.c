@@ -51,9 +51,10 @@ static int open_console_node(int dev, husk_error **err)
 		if (fd >= 0)
 			close(fd);
 		/* A symlink or something else: removed, then made anew. */
-		if (unlinkat(dev, "console", 0) < 0 && errno != ENOENT && errno != EISDIR)
-			return husk_fail(err, errno, "remove /dev/console");
-		if (errno == EISDIR && unlinkat(dev, "console", AT_REMOVEDIR) < 0 && errno != ENOENT)
+		int r = unlinkat(dev, "console", 0);
+		if (r < 0 && errno == EISDIR)
+			r = unlinkat(dev, "console", AT_REMOVEDIR);
+		if (r < 0 && errno != ENOENT)
 			return husk_fail(err, errno, "remove /dev/console");
 	}
 	return husk_fail(err, 0, "/dev/console: replaced again and again while the terminal was set up");

@@ -18,8 +18,6 @@
  * the mount is allowed, else why not (a static string). */
 const char *proc_mount_refusal(const char *dest, bool bind, bool procfs);
 
-/* Whether m is a bind mount: type bind, or option bind or rbind. */
-bool spec_mount_is_bind(const struct spec_mount *m);
 
 /* The check of config.json alone (spec_validate()): each destination,
  * cleaned up lexically, against proc_mount_refusal(), a bind at /proc

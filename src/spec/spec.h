@@ -171,6 +171,9 @@ int spec_load(int bundle_fd, struct spec **ret, char **ret_text, size_t *ret_len
  * combinations.  Does not touch the filesystem. */
 int spec_validate(const struct spec *spec, husk_error **err);
 
+/* Whether m is a bind mount: type bind, or option bind or rbind. */
+bool spec_mount_is_bind(const struct spec_mount *m);
+
 void spec_free(struct spec *spec);
 void spec_freep(struct spec **spec);
 #define cleanup_spec __attribute__((cleanup(spec_freep)))

@@ -232,9 +232,10 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 	st->has_identity = state_read_identity(d, &id) == 0;
 	if (r < 0 && r != -ENOENT) {
 		/* Nothing of a damaged state.json is trusted. */
+		bool has_identity = st->has_identity;
 		container_state_clear(st);
 		st->id = strdup(d->id);
-		st->has_identity = id.pid > 0;
+		st->has_identity = has_identity;
 		if (asprintf(&st->reason, "state.json: %s", bad && bad->msg ? bad->msg : "unreadable") < 0)
 			st->reason = NULL;
 	} else if (r == -ENOENT && st->has_identity) {
