@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/copyup.h"
 #include "linux/mount_guard.h"
+#include "linux/mount_new.h"
 #include "linux/mount_options.h"
 #include "linux/path.h"
 #include "util/cleanup.h"
@@ -54,44 +55,18 @@ unsigned long mount_kept_flags(int fd)
 	return f;
 }
 
-/* Propagation is changed on the mount just made at dest: reopened, since an
- * fd taken before the mount still refers to the directory underneath. */
-static int set_propagation(int root_fd, const char *dest, unsigned long prop, husk_error **err)
-{
-	char tp[32];
-	cleanup_close int top = in_root_open(root_fd, dest, O_PATH, err);
-	if (top < 0)
-		return top;
-	if (mount(NULL, fd_path(tp, top), NULL, prop, NULL) < 0)
-		return husk_fail(err, errno, "set propagation of %s", dest);
-	return 0;
-}
-
 /* The MS_* flags a bind's remount would set, as mount_setattr attributes:
  * the others stay as the source has them; read-only is cleared when not
  * asked for, as the remount did. */
 static struct mount_attr bind_attrs(unsigned long f)
 {
-	struct mount_attr a = { 0 };
-	if (f & MS_RDONLY)
-		a.attr_set |= MOUNT_ATTR_RDONLY;
-	else
+	struct mount_attr a = { .attr_set = mount_attr_flags(f) };
+	if (!(f & MS_RDONLY))
 		a.attr_clr |= MOUNT_ATTR_RDONLY;
-	if (f & MS_NOSUID)
-		a.attr_set |= MOUNT_ATTR_NOSUID;
-	if (f & MS_NODEV)
-		a.attr_set |= MOUNT_ATTR_NODEV;
-	if (f & MS_NOEXEC)
-		a.attr_set |= MOUNT_ATTR_NOEXEC;
-	if (f & MS_NODIRATIME)
-		a.attr_set |= MOUNT_ATTR_NODIRATIME;
-	if (f & MS_NOSYMFOLLOW)
-		a.attr_set |= MOUNT_ATTR_NOSYMFOLLOW;
-	if (f & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+	if (!(f & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
+		a.attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+	else
 		a.attr_clr |= MOUNT_ATTR__ATIME;
-		a.attr_set |= f & MS_NOATIME ? MOUNT_ATTR_NOATIME
-			      : f & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME : MOUNT_ATTR_RELATIME;
-	}
 	return a;
 }
 
@@ -125,22 +100,7 @@ static int mount_bind(int root_fd, const struct spec_mount *m, const struct moun
 	struct mount_attr attr = bind_attrs(extra);
 	if (extra && mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 		return husk_fail(err, errno, "remount %s", m->destination);
-	if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return husk_fail(err, errno, premade_fd >= 0 ? "move idmapped %s" : "bind %s", m->source);
-	/* After the move: propagation set on a detached tree would be redone
-	 * by attaching it under a shared parent. */
-	if (o->propagation) {
-		struct mount_attr prop = { .propagation = o->propagation & ~MS_REC };
-		if (mount_setattr(mnt, "", AT_EMPTY_PATH | (o->propagation & MS_REC ? AT_RECURSIVE : 0), &prop,
-				  sizeof(prop)) < 0)
-			return husk_fail(err, errno, "set propagation of %s", m->destination);
-	}
-	if (o->rattr_set || o->rattr_clr) {
-		struct mount_attr rattr = { .attr_set = o->rattr_set, .attr_clr = o->rattr_clr };
-		if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &rattr, sizeof(rattr)) < 0)
-			return husk_fail(err, errno, "set recursive attributes of %s", m->destination);
-	}
-	return 0;
+	return mount_attach(mnt, target, o, m->destination, err);
 }
 
 static bool host_is_cgroup2(void)
@@ -150,8 +110,7 @@ static bool host_is_cgroup2(void)
 }
 
 struct cgroup_bind {
-	int root_fd;
-	const char *dest;
+	int tmpfs;
 	const char *cgroup_path;
 	husk_error **err;
 };
@@ -159,86 +118,76 @@ struct cgroup_bind {
 static int bind_hierarchy(const char *name, void *ctx)
 {
 	struct cgroup_bind *b = ctx;
-	char host[1400], inside[1200];
+	char host[1400];
 	snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", name, b->cgroup_path);
-	snprintf(inside, sizeof(inside), "%s/%s", b->dest, name);
 	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0)
 		return husk_fail(b->err, errno, "open cgroup %s", host);
-	cleanup_close int dst = in_root_mkpath(b->root_fd, inside, IN_ROOT_DIR, b->err);
+	if (strchr(name, '/') || mkdirat(b->tmpfs, name, 0755) < 0)
+		return husk_fail(b->err, strchr(name, '/') ? EINVAL : errno, "make the mount point of cgroup %s", name);
+	cleanup_close int dst = openat(b->tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
-		return dst;
+		return husk_fail(b->err, errno, "open the mount point of cgroup %s", name);
 	if (bind_fd_over(src, dst, false, true, b->err) < 0)
 		return husk_wrap(b->err, "bind cgroup %s", name);
+	return 0;
+}
+
+/* rro, rnosuid, ...: the attributes of the whole tree of mnt. */
+static int recursive_attrs(int mnt, const struct mount_options *o, const char *what, husk_error **err)
+{
+	struct mount_attr attr = { .attr_set = o->rattr_set, .attr_clr = o->rattr_clr };
+	if ((o->rattr_set || o->rattr_clr) && mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return husk_fail(err, errno, "set recursive attributes of %s", what);
 	return 0;
 }
 
 /* The container's own cgroup directory of each hierarchy the host mounts
  * under /sys/fs/cgroup, bound read-only under a tmpfs: what runc shows on a
  * cgroup v1 or hybrid host.  (On a cgroup2 host a cgroup2 mount is made.) */
-static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, unsigned long flags,
+static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, const struct mount_options *o,
 			   const char *cgroup_path, const struct mount_guard *g, husk_error **err)
 {
 	cleanup_close int target = mount_guard_open(g, root_fd, m, IN_ROOT_DIR, err);
 	if (target < 0)
 		return target;
-	char tp[32];
-	if (mount("tmpfs", fd_path(tp, target), "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=755") < 0)
-		return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
-	struct cgroup_bind b = { root_fd, m->destination, cgroup_path ? cgroup_path : "", err };
+	struct mount_options t = { .flags = (o->flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   .propagation = o->propagation, .data = (char *)"mode=755" };
+	cleanup_close int mnt = mount_new_detached("tmpfs", "tmpfs", &t, m->destination, err);
+	if (mnt < 0 || mount_attach(mnt, target, &t, m->destination, err) < 0)
+		return -1;
+	/* The hierarchies' mount points are made relative to the tmpfs's
+	 * own fd: nothing else can see into it yet. */
+	struct cgroup_bind b = { mnt, cgroup_path ? cgroup_path : "", err };
 	int r = cgroup_v1_hierarchies(bind_hierarchy, &b);
 	if (r < 0)
 		return err && *err ? r : husk_fail(err, -r, "list cgroup hierarchies");
 	/* The tmpfs only holds the hierarchies' mount points: read-only
 	 * whatever the options, as the hierarchies are. */
-	cleanup_close int top = in_root_open(root_fd, m->destination, O_PATH, err);
-	if (top < 0)
-		return top;
-	if (mount(NULL, fd_path(tp, top), NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		return husk_fail(err, errno, "remount %s read-only", m->destination);
-	return 0;
+	return recursive_attrs(mnt, o, m->destination, err);
 }
 
 /* On a cgroup2 host, a container without a cgroup namespace would see the
  * whole hierarchy in a fresh mount: it gets its own cgroup bound instead,
  * as runc does. */
-static int bind_cgroup_v2(int root_fd, const struct spec_mount *m, unsigned long flags,
+static int bind_cgroup_v2(int root_fd, const struct spec_mount *m, const struct mount_options *o,
 			  const char *cgroup_path, const struct mount_guard *g, husk_error **err)
 {
 	char host[1200];
 	snprintf(host, sizeof(host), "/sys/fs/cgroup%s", cgroup_path ? cgroup_path : "");
-	cleanup_close int src = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (src < 0)
+	cleanup_close int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
 		return husk_fail(err, errno, "open cgroup %s", host);
 	cleanup_close int dst = mount_guard_open(g, root_fd, m, IN_ROOT_DIR, err);
 	if (dst < 0)
 		return dst;
-	return bind_fd_over(src, dst, false, flags & MS_RDONLY, err);
-}
-
-/* rro, rnosuid, ...: the attributes of the whole tree mounted at dest. */
-static int set_recursive_attrs(int root_fd, const char *dest, const struct mount_options *o,
-			       husk_error **err)
-{
-	cleanup_close int top = in_root_open(root_fd, dest, O_PATH, err);
-	if (top < 0)
-		return top;
-	struct mount_attr attr = { .attr_set = o->rattr_set, .attr_clr = o->rattr_clr };
-	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		return husk_fail(err, errno, "set recursive attributes of %s", dest);
-	return 0;
-}
-
-/* Fills the tmpfs just mounted at dest with the content of under. */
-static int copy_up(int root_fd, const char *dest, int under, husk_error **err)
-{
-	cleanup_close int top = in_root_open(root_fd, dest, O_RDONLY | O_DIRECTORY, err);
-	if (top < 0)
-		return top;
-	if (copy_dir_contents(under, top, err) < 0)
-		return husk_wrap(err, "tmpcopyup %s", dest);
-	return 0;
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	if ((o->flags & MS_RDONLY) && mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return husk_fail(err, errno, "make %s read-only", m->destination);
+	return mount_attach(tree, dst, o, m->destination, err);
 }
 
 int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
@@ -248,40 +197,30 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 	int r = mount_options_parse(m->options, &o, err);
 	if (r < 0)
 		return r;
-	cleanup_free char *data = o.data;
+	cleanup_free char *data = o.data; /* freed here; used through o */
+	(void)data;
 	const char *type = m->type ? m->type : "none";
 	bool bind = o.bind || strcmp(type, "bind") == 0 || premade_fd >= 0;
 	struct mount_guard g;
 	if ((r = mount_guard_init(&g, root_fd, m, type, bind, premade_fd, err)) < 0)
 		return r;
 	if (bind)
-		r = mount_bind(root_fd, m, &o, premade_fd, &g, err);
-	else if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
-		r = mount_cgroup_v1(root_fd, m, o.flags, cgroup->path, &g, err);
-	else if (strcmp(type, "cgroup") == 0 && !cgroup->own_ns)
-		r = bind_cgroup_v2(root_fd, m, o.flags, cgroup->path, &g, err);
-	else {
-		if (strcmp(type, "cgroup") == 0)
-			type = "cgroup2";
-		cleanup_close int target = mount_guard_open(&g, root_fd, m, IN_ROOT_DIR, err);
-		if (target < 0)
-			return target;
-		/* Taken before the mount: still the directory underneath after. */
-		cleanup_close int under = -1;
-		if (o.tmpcopyup && strcmp(type, "tmpfs") == 0) {
-			under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (under < 0)
-				return husk_fail(err, errno, "open %s", m->destination);
-		}
-		char tp[32];
-		if (mount(m->source ? m->source : type, fd_path(tp, target), type, o.flags, data) < 0)
-			return husk_fail(err, errno, "mount %s on %s", type, m->destination);
-		if (under >= 0)
-			r = copy_up(root_fd, m->destination, under, err);
-		if (r >= 0 && o.propagation)
-			r = set_propagation(root_fd, m->destination, o.propagation, err);
+		return mount_bind(root_fd, m, &o, premade_fd, &g, err);
+	if (strcmp(type, "cgroup") == 0 && !host_is_cgroup2())
+		return mount_cgroup_v1(root_fd, m, &o, cgroup->path, &g, err);
+	if (strcmp(type, "cgroup") == 0 && !cgroup->own_ns)
+		return bind_cgroup_v2(root_fd, m, &o, cgroup->path, &g, err);
+	if (strcmp(type, "cgroup") == 0)
+		type = "cgroup2";
+	cleanup_close int target = mount_guard_open(&g, root_fd, m, IN_ROOT_DIR, err);
+	if (target < 0)
+		return target;
+	/* Taken before the mount: the directory underneath. */
+	cleanup_close int under = -1;
+	if (o.tmpcopyup && strcmp(type, "tmpfs") == 0) {
+		under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (under < 0)
+			return husk_fail(err, errno, "open %s", m->destination);
 	}
-	if (r >= 0 && !bind && (o.rattr_set || o.rattr_clr))
-		r = set_recursive_attrs(root_fd, m->destination, &o, err);
-	return r;
+	return mount_new_at(target, type, m->source ? m->source : type, &o, under, m->destination, err);
 }

@@ -531,3 +531,46 @@ teardown() {
 	[ "$started" -gt 0 ] || fail "no run started"
 	assert_clean
 }
+
+# issue 12.4 for new filesystems: a tmpfs with rro and tmpcopyup inside a
+# volume a sibling shares, the sibling exchanging the mount point with a
+# symlink to the volume's root.  Steps that looked the destination up again
+# after the mount would set read-only on the volume (the tmpfs staying
+# writable) and copy the directory's content into the volume's root.
+@test "mounts: a tmpfs's rro and tmpcopyup reach the tmpfs while a sibling swaps its path in a shared volume" {
+	mkdir -p "$TESTDIR/vol/x"
+	echo image >"$TESTDIR/vol/x/copied-up"
+	update_config '.mounts += [
+		{"destination": "/vol", "type": "bind", "source": $v, "options": ["rbind", "rw"]},
+		{"destination": "/vol/x", "type": "tmpfs", "options": ["rro", "tmpcopyup", "size=12k"]}]' \
+		--arg v "$TESTDIR/vol"
+	set_cmd 'awk "/size=12k/ { print \$6 }" /proc/self/mountinfo'
+	ln -s /vol "$TESTDIR/vol/link"
+	bg_tagged "$REPO_ROOT/build/tests/tools/swapper" "$TESTDIR/vol" x link
+	local sibling=$BG_PID i started=0
+	for ((i = 0; i < 40; i++)); do
+		hrun husk run --bundle "$BUNDLE" c$i
+		[ "$status" -eq 0 ] || { [[ "$stderr" == "husk: "* ]] || fail "run $i: $stderr"; continue; }
+		started=$((started + 1))
+		[[ "$output" == ro* ]] || fail "run $i: the tmpfs is mounted '$output', not read-only"
+		[ ! -e "$TESTDIR/vol/copied-up" ] || fail "run $i: the copy-up went into the volume's root"
+	done
+	kill "$sibling"
+	wait "$sibling" 2>/dev/null || true
+	[ "$started" -gt 0 ] || fail "no run started"
+	assert_clean
+}
+
+@test "mounts: ro,tmpcopyup gives a read-only tmpfs holding the copy" {
+	mkdir -p "$BUNDLE/rootfs/seed"
+	echo seeded >"$BUNDLE/rootfs/seed/file"
+	update_config '.mounts += [{"destination": "/seed", "type": "tmpfs", "options": ["ro", "tmpcopyup", "size=12k"]}]'
+	set_cmd 'cat /seed/file; touch /seed/new 2>&1 && echo WRITABLE; awk "/size=12k/ { print \$6 }" /proc/self/mountinfo'
+	hrun husk run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ] || fail "run: $stderr"
+	[[ "$output" == seeded* ]] || fail "no copy: $output"
+	[[ "$output" != *WRITABLE* ]] || fail "the tmpfs is writable: $output"
+	[[ "$output" == *$'\n'ro* ]] || fail "not mounted read-only: $output"
+	rm -rf "$BUNDLE/rootfs/seed"
+	assert_clean
+}
