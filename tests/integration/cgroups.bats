@@ -106,10 +106,6 @@ out_files_count() { # PREFIX N
 	[ "$(ls "$OUT" | grep -c "^$1")" = "$2" ]
 }
 
-out_lines_count() { # FILE N
-	[ "$(wc -l <"$OUT/$1" 2>/dev/null || echo 0)" = "$2" ]
-}
-
 # The distinct lines of FILE number N: a forked ash child caught between
 # fork and exec of usleep runs its parent's trap too, so a name may repeat.
 out_distinct_lines() { # FILE N
