@@ -205,6 +205,13 @@ int netdev_move(const struct spec *s, int netns_fd, husk_error **err)
 					 d->host_name);
 		if ((r = save_addrs(host, index, addrs, &n, err)) < 0)
 			return r;
+		/* The kernel moves the device first and renames it after: a
+		 * name taken there would fail only once the device is gone. */
+		const char *name = d->name ? d->name : d->host_name;
+		if (!strchr(name, '%') && (r = nl_link_index(ctr, name)) != -ENODEV)
+			return husk_fail(err, r < 0 ? -r : EEXIST,
+					 "linux.netDevices.%s: the container's network namespace has %s", d->host_name,
+					 name);
 		struct nl_req q = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_NEWLINK },
 				    .link = { .ifi_family = AF_UNSPEC, .ifi_index = index } };
 		uint32_t ns = netns_fd;
