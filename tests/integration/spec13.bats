@@ -250,7 +250,6 @@ husk_in_netns() { # husk_in_netns ARGS...: husk (as the husk wrapper) in $NETNS
 		ip -n "$NETNS" -o -4 addr show dev hdummy0 | grep -q 192.0.2.5 || fail "hdummy0 did not stay as it was"
 	done
 	update_config '.linux.netDevices = {"hdummy0": {"name": "a/b"}}'
-	hrun husk_in_netns --log "$LOG" --log-format json run --bundle "$BUNDLE" c1
 	rm -f "$LOG"
 	hrun husk_in_netns --log "$LOG" --log-format json run --bundle "$BUNDLE" c1
 	assert_husk_error 'linux.netDevices.hdummy0.name: "a/b" is not a valid interface name'
