@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "spec/version.h"
 #include "core/container.h"
 #include "util/log.h"
 
@@ -37,7 +38,7 @@ static void usage(FILE *out)
 
 static void version(void)
 {
-	printf("husk version %s\nspec: 1.0.2\n", HUSK_VERSION);
+	printf("husk version %s\nspec: %s\n", HUSK_VERSION, SPEC_OCI_VERSION);
 }
 
 static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)

@@ -19,9 +19,12 @@
 #include "linux/hooks.h"
 #include "linux/idmap.h"
 #include "linux/init.h"
+#include "linux/intel_rdt.h"
 #include "linux/lsm.h"
+#include "linux/numa_policy.h"
 #include "linux/mount_options.h"
 #include "linux/namespaces.h"
+#include "linux/net_devices.h"
 #include "linux/seccomp_filter.h"
 #include "linux/start_socket.h"
 #include "linux/terminal.h"
@@ -273,6 +276,21 @@ static int wait_ready(const struct create_options *o, struct creation *c, husk_e
 /* Shared by create and run: up to the container process being set up and
  * its state recorded.  `run` skips the start socket and is started by
  * SYNC_GO alone. */
+/* Into the container's network namespace: the joined one, or its own. */
+static int move_net_devices(struct creation *c, husk_error **err)
+{
+	if (c->spec->n_net_devices == 0)
+		return 0;
+	if (c->ns_fds[NS_NET] >= 0)
+		return netdev_move(c->spec, c->ns_fds[NS_NET], err);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) c->pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_fail(err, errno, "open %s", path);
+	return netdev_move(c->spec, fd, err);
+}
+
 static int create_container(const struct create_options *o, bool run, bool foreground,
 			    struct creation *c, husk_error **err)
 {
@@ -280,6 +298,8 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	c->id = o->id;
 	if ((r = state_check_id(o->id, err)) < 0 || (r = load_bundle(o, c, err)) < 0 ||
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
+	    (r = mempolicy_check(&c->spec->memory_policy, err)) < 0 ||
+	    (r = intel_rdt_check(&c->spec->intel_rdt, err)) < 0 || (r = netdev_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
 	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err)) < 0)
 		return r;
@@ -335,7 +355,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 		return r;
 	c->in_cgroup = true;
 	if ((r = c->cg.ops->apply(&c->cg, c->spec->resources, err)) < 0 ||
-	    (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
+	    (r = move_net_devices(c, err)) < 0 || (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
 		return r;
 	if ((r = wait_ready(o, c, err)) < 0 || (r = record_state(o, c, err)) < 0 ||
 	    (r = sync_send(c->sync_fd, SYNC_GO, c->pid, err)) < 0)

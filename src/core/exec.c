@@ -17,6 +17,7 @@
 #include "linux/lsm.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
+#include "linux/affinity.h"
 #include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -44,7 +45,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 		return husk_wrap(err, "exec: --process");
 	if ((r = exec_process_spec(o, container, text, len, &exec, err)) < 0)
 		return r;
-	if ((r = lsm_check(exec, err)) < 0)
+	if ((r = lsm_check(exec, err)) < 0 || (r = affinity_check(&exec->process.exec_cpu_affinity, err)) < 0)
 		return husk_wrap(err, "exec in %s", o->id);
 	/* The pty master goes to --console-socket, or to husk itself, which
 	 * relays it in the foreground. */
@@ -69,6 +70,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 		.target = h.st.pid, .container = container,
 		.setup = { .process = &exec->process, .seccomp = &seccomp,
 			   .personality = container->personality_domain,
+			   .memory_policy = &container->memory_policy,
 			   .in_userns = container->namespaces[NS_USER].present,
 			   .preserve_fds = o->preserve_fds },
 		.console_fd = console,

@@ -20,7 +20,7 @@ static json_object *state_object(const struct state_dir *d, const struct contain
 {
 	enum container_status status = core_status(d, st);
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(o, "ociVersion", json_object_new_string(SPEC_OCI_VERSION));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	/* Unknown: the identity record's pid when it is still that process. */
 	bool verified = status != STATUS_UNKNOWN || state_pid_alive(st->pid, st->pid_start);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "linux/affinity.h"
 #include "linux/fds.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
@@ -83,7 +84,8 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 {
 	cleanup_error husk_error *err = NULL;
 	struct exec_plan plan = { 0 };
-	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0)
+	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0 ||
+	    affinity_apply_final(&c->setup.process->exec_cpu_affinity, &err) < 0)
 		goto fail;
 	if (c->setup.process->terminal &&
 	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
@@ -108,6 +110,9 @@ static __attribute__((noreturn)) void intermediate_main(const struct join_config
 							int sync_fd)
 {
 	cleanup_error husk_error *err = NULL;
+	/* Inherited by the child, which keeps it until it is in the cgroup. */
+	if (affinity_apply_initial(&c->setup.process->exec_cpu_affinity, &err) < 0)
+		goto fail;
 	/* Only the passed fds and husk's own reach the process the container
 	 * sees (issue 12.2). */
 	int keep[NS_COUNT + 3] = { sync_fd, c->console_fd, log_fd() };

@@ -1,3 +1,4 @@
+#include "linux/numa_policy.h"
 #include "linux/process.h"
 
 #include <ctype.h>
@@ -216,7 +217,8 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 {
 	const struct spec_process *p = ps->process;
 	int r;
-	if ((r = process_set_rlimits(p, err)) < 0 || (r = process_set_scheduling(p, err)) < 0)
+	if ((r = process_set_rlimits(p, err)) < 0 || (r = process_set_scheduling(p, err)) < 0 ||
+	    (r = mempolicy_apply(ps->memory_policy, err)) < 0)
 		return r;
 	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
 	 * filter: it goes in now, before the capabilities are dropped. */

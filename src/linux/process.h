@@ -19,6 +19,7 @@ struct process_setup {
 	const struct spec_process *process;
 	const struct seccomp_program *seccomp; /* may be empty */
 	const char *personality;               /* linux.personality.domain or NULL */
+	const struct spec_memory_policy *memory_policy; /* linux.memoryPolicy or NULL */
 	bool in_userns;
 	int listen_fds;
 	int preserve_fds;

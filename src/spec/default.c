@@ -143,7 +143,7 @@ static json_object *linux_section(bool rootless, uid_t uid, gid_t gid)
 json_object *spec_default(bool rootless, uid_t uid, gid_t gid)
 {
 	json_object *s = json_object_new_object(), *root = json_object_new_object();
-	put_str(s, "ociVersion", "1.0.2-dev");
+	put_str(s, "ociVersion", SPEC_OCI_VERSION);
 	put(s, "process", process());
 	put_str(root, "path", "rootfs");
 	put(root, "readonly", json_object_new_boolean(1));

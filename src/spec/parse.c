@@ -659,7 +659,8 @@ int spec_parse(const char *text, size_t len, struct spec **ret, husk_error **err
 		}
 	}
 	if ((r = parse_process(doc, s, err)) < 0 || (r = parse_mounts(doc, s, err)) < 0 ||
-	    (r = parse_hooks(doc, s, err)) < 0 || (r = parse_linux(doc, s, err)) < 0)
+	    (r = parse_hooks(doc, s, err)) < 0 || (r = parse_linux(doc, s, err)) < 0 ||
+	    (r = spec_parse_v13(doc, s, err)) < 0)
 		return r;
 	/* The named fields are checked above; this finds the rest (keys, and
 	 * strings husk reads later such as resources or seccomp). */
@@ -721,6 +722,7 @@ void spec_free(struct spec *s)
 	free(s->devices);
 	free(s->masked_paths);
 	free(s->readonly_paths);
+	free(s->net_devices);
 	json_object_put(s->json);
 	free(s);
 }

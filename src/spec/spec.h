@@ -13,6 +13,8 @@
 
 #include "util/error.h"
 
+#include "spec/version.h"
+
 enum ns_type {
 	NS_PID,
 	NS_NET,
@@ -117,6 +119,32 @@ struct spec_process {
 		uint64_t flags;      /* SCHED_FLAG_* */
 		uint64_t runtime, deadline, period;
 	} scheduler;
+	/* CPU lists ("0-3,7") of an exec'd process: before and after it joins
+	 * the container's cgroup; NULL when not given. */
+	struct spec_exec_cpu_affinity {
+		const char *initial, *final;
+	} exec_cpu_affinity;
+};
+
+/* linux.memoryPolicy: set_mempolicy(2) of the container's processes. */
+struct spec_memory_policy {
+	bool present;
+	int mode;            /* MPOL_* */
+	unsigned flags;      /* MPOL_F_* */
+	const char *nodes;   /* node list, NULL or "" for none */
+};
+
+/* linux.netDevices: an interface of the runtime's network namespace moved
+ * into the container's, renamed to name when given. */
+struct spec_net_device {
+	const char *host_name;
+	const char *name;    /* NULL: keeps host_name */
+};
+
+/* linux.intelRdt: only whether it was asked for (and its closID). */
+struct spec_intel_rdt {
+	bool present;
+	const char *clos_id;
 };
 
 enum time_clock { CLOCK_OFFSET_MONOTONIC, CLOCK_OFFSET_BOOTTIME, CLOCK_OFFSET_COUNT };
@@ -157,6 +185,10 @@ struct spec {
 	json_object *seccomp;       /* object or NULL */
 	struct spec_time_offset time_offsets[CLOCK_OFFSET_COUNT];
 	const char *personality_domain; /* "LINUX", "LINUX32" or NULL */
+	struct spec_memory_policy memory_policy;
+	struct spec_net_device *net_devices;
+	size_t n_net_devices;
+	struct spec_intel_rdt intel_rdt;
 };
 
 /* Parses a config.json document.  Field errors name the field, e.g.
@@ -170,6 +202,18 @@ int spec_load(int bundle_fd, struct spec **ret, char **ret_text, size_t *ret_len
 /* Checks what parsing cannot: required fields, absolute paths, namespace
  * combinations.  Does not touch the filesystem. */
 int spec_validate(const struct spec *spec, husk_error **err);
+
+/* The fields of runtime-spec 1.1 to 1.3 (execCPUAffinity, memoryPolicy,
+ * netDevices, intelRdt), parsed and checked (src/spec/parse_v13.c). */
+int spec_parse_v13(json_object *doc, struct spec *s, husk_error **err);
+
+/* The i-th recognised linux.memoryPolicy mode and flag name (features);
+ * NULL past the last. */
+const char *spec_memory_policy_mode_name(int i);
+const char *spec_memory_policy_flag_name(int i);
+
+/* ociVersion: 1.0.x to 1.3.x (with a -suffix or +build) or an error. */
+int spec_check_oci_version(const char *version, husk_error **err);
 
 /* Whether m is a bind mount: type bind, or option bind or rbind. */
 bool spec_mount_is_bind(const struct spec_mount *m);

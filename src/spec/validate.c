@@ -118,11 +118,8 @@ static int validate_linux(const struct spec *s, husk_error **err)
 int spec_validate(const struct spec *s, husk_error **err)
 {
 	int r;
-	if (s->oci_version == NULL || *s->oci_version == '\0')
-		return husk_fail(err, 0, "config.json: ociVersion: is required");
-	if (strncmp(s->oci_version, "1.", 2) != 0)
-		return husk_fail(err, 0, "config.json: ociVersion: unsupported version \"%s\"",
-				 s->oci_version);
+	if ((r = spec_check_oci_version(s->oci_version, err)) < 0)
+		return r;
 	if (s->root_path == NULL || *s->root_path == '\0')
 		return husk_fail(err, 0, "config.json: root.path: is required");
 	if ((r = validate_process(s, err)) < 0)

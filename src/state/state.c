@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spec/version.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -352,7 +353,7 @@ char *state_hook_json(const char *id, const char *status, pid_t pid, const char 
 		      json_object *annotations)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(o, "ociVersion", json_object_new_string(SPEC_OCI_VERSION));
 	json_object_object_add(o, "id", json_object_new_string(id));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	json_object_object_add(o, "pid", json_object_new_int(pid));

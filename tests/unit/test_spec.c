@@ -796,7 +796,7 @@ static void test_default(void)
 {
 	struct spec *s = default_spec(false, 0, 0, "the default spec");
 	if (s) {
-		is_str(s->oci_version, "1.0.2-dev", "default: ociVersion");
+		is_str(s->oci_version, SPEC_OCI_VERSION, "default: ociVersion");
 		ok(s->root_path && strcmp(s->root_path, "rootfs") == 0 && s->root_readonly,
 		   "default: root is rootfs, read-only");
 		ok(strv_is(s->process.args, "sh"), "default: args are sh");
