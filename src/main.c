@@ -5,20 +5,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "spec/version.h"
 #include "core/container.h"
 #include "util/log.h"
-
-#ifndef HUSK_VERSION
-#define HUSK_VERSION "0.0.0"
-#endif
 
 static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
+	&cmd_help, &cmd_version,
 };
 
-static void usage(FILE *out)
+const struct command *cli_find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+void cli_print_usage(FILE *out)
 {
 	fprintf(out, "usage: husk [global options] COMMAND [options] [arguments]\n\n"
 		     "An OCI container runtime.\n\nCommands:\n");
@@ -33,12 +37,8 @@ static void usage(FILE *out)
 		     "  --rootless VALUE      accepted for runc compatibility (auto, true, false)\n"
 		     "  --criu PATH           accepted for runc compatibility\n"
 		     "  -h, --help            this help\n"
-		     "  -v, --version         print the version\n");
-}
-
-static void version(void)
-{
-	printf("husk version %s\nspec: %s\n", HUSK_VERSION, SPEC_OCI_VERSION);
+		     "  -v, --version         print the version\n"
+		     "\nhusk help COMMAND or husk COMMAND --help: the flags of a command.\n");
 }
 
 static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)
@@ -78,8 +78,8 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 				return husk_fail(err, 0, "--rootless: expected auto, true or false");
 			break;
 		case O_CRIU: break;
-		case 'h': usage(stdout); exit(0);
-		case 'v': version(); exit(0);
+		case 'h': cli_print_usage(stdout); exit(0);
+		case 'v': cli_print_version(); exit(0);
 		default:
 			if (optopt)
 				return husk_fail(err, 0, "unknown or incomplete option -%c", optopt);
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cli_print_usage(stderr);
 		return 1;
 	}
 	const char *name = argv[optind];
@@ -113,14 +113,13 @@ int main(int argc, char **argv)
 		husk_error_free(err);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i]->name, name) != 0)
-			continue;
+	const struct command *cmd = cli_find_command(name);
+	if (cmd) {
 		/* The subcommand sees its name as argv[0]. */
 		int sub_argc = argc - optind;
 		char **sub_argv = argv + optind;
 		optind = 0;
-		r = commands[i]->run(&g, sub_argc, sub_argv, &err);
+		r = cmd->run(&g, sub_argc, sub_argv, &err);
 		if (r < 0) {
 			log_fatal(err);
 			husk_error_free(err);

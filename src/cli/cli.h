@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "core/container.h"
 #include "util/error.h"
@@ -28,7 +29,14 @@ struct command {
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
-	cmd_events;
+	cmd_events, cmd_help, cmd_version;
+
+/* The command table (main.c): a command by name, or NULL; husk --help. */
+const struct command *cli_find_command(const char *name);
+void cli_print_usage(FILE *out);
+
+/* The lines of husk --version and husk version (version.c). */
+void cli_print_version(void);
 
 /* getopt_long over a subcommand's arguments (options may follow the id,
  * as runc allows).  Returns the option, -1 at the end, or '?' after

@@ -43,6 +43,7 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 const struct command cmd_run = {
 	.name = "run",
 	.summary = "create and start a container; wait for it unless detached",
-	.usage = "[create's flags] [--detach|-d] [--keep] [--no-subreaper] ID",
+	.usage = "[--bundle|-b DIR] [--pid-file FILE] [--console-socket SOCKET] [--no-pivot]\n"
+		 "       [--no-new-keyring] [--preserve-fds N] [--detach|-d] [--keep] [--no-subreaper] ID",
 	.run = run_run,
 };

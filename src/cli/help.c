@@ -1,0 +1,32 @@
+/* `husk help [COMMAND]`: husk --help, or the same text as COMMAND --help. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+static int run_help(const struct globals *g, int argc, char **argv, husk_error **err)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	int c, r;
+	(void) g;
+	while ((c = cli_getopt(&cmd_help, argc, argv, "h", opts, err)) != -1)
+		if (c == '?')
+			return -1;
+	if ((r = cli_positional(&cmd_help, argc, argv, 0, 1, err)) < 0)
+		return r;
+	if (optind == argc) {
+		cli_print_usage(stdout);
+		return 0;
+	}
+	const struct command *cmd = cli_find_command(argv[optind]);
+	if (cmd == NULL)
+		return husk_fail(err, 0, "help: unknown command \"%s\" (see husk --help)", argv[optind]);
+	cli_usage(cmd);
+	return 0;
+}
+
+const struct command cmd_help = {
+	.name = "help",
+	.summary = "print the usage of husk or of one command",
+	.usage = "[COMMAND]",
+	.run = run_help,
+};
