@@ -274,7 +274,14 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 				return husk_fail(err, errno, "open %s", m->destination);
 		}
 		char tp[32];
-		if (mount(m->source ? m->source : type, fd_path(tp, target), type, o.flags, data) < 0)
+		bool cgroup2 = strcmp(type, "cgroup2") == 0;
+		int mr = mount(m->source ? m->source : type, fd_path(tp, target), type, o.flags, data);
+		/* A user namespace may not mount cgroup2 with flags other than
+		 * its superblock's (EBUSY: read-only over the host's read-write
+		 * one) or at all (EPERM): its own cgroup is bound, as runc does. */
+		if (mr < 0 && cgroup2 && (errno == EBUSY || errno == EPERM))
+			return bind_cgroup_v2(root_fd, m, o.flags, cgroup->path, &g, err);
+		if (mr < 0)
 			return husk_fail(err, errno, "mount %s on %s", type, m->destination);
 		if (under >= 0)
 			r = copy_up(root_fd, m->destination, under, err);
