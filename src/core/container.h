@@ -84,8 +84,9 @@ int container_stats(const char *root, const char *id, json_object **ret, uint64_
 bool container_rootless(void);
 
 /* The default state root: /run/husk for root; rootless,
- * $XDG_RUNTIME_DIR/husk, else /run/user/UID/husk when that directory is
- * the user's, else /tmp/husk-UID (refused unless the user's own, 0700). */
+ * $XDG_RUNTIME_DIR/husk, else /run/husk for root of a user namespace,
+ * else /run/user/UID/husk when that directory is the user's, else
+ * /tmp/husk-UID (refused unless the user's own, mode 0700). */
 int container_default_root(char *buf, size_t len, husk_error **err);
 
 /* `features`: the runtime-spec features document of this husk on this host. */

@@ -45,6 +45,12 @@ int container_default_root(char *buf, size_t len, husk_error **err)
 			return husk_fail(err, ENAMETOOLONG, "XDG_RUNTIME_DIR");
 		return 0;
 	}
+	/* Root of a user namespace (rootlesskit, a nested engine) has a
+	 * /run of its own, as runc assumes. */
+	if (geteuid() == 0) {
+		snprintf(buf, len, "/run/husk");
+		return 0;
+	}
 	/* Without XDG_RUNTIME_DIR (su, runuser, cron), what pam_systemd
 	 * would have named, else a private directory in /tmp as podman
 	 * makes one; runc would try /run/runc and fail. */
