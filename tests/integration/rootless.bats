@@ -216,3 +216,20 @@ a_status() {
 	[ "$status" -eq 1 ] && [[ "$stderr" == "husk: state root /tmp/husk-$A_UID: not a directory of uid $A_UID's alone"* ]] || fail "$stderr"
 	assert_clean
 }
+
+@test "rootless: the default spec --rootless as it is (a terminal, sh) runs in the foreground" {
+	# setup's spec with only args and terminal put back as `husk spec
+	# --rootless` wrote them; `script` gives husk a terminal to relay.
+	update_config '.process.terminal = true | .process.args = ["sh"]'
+	chown "$RL_A:" "$BUNDLE/config.json"
+	local cmd
+	printf -v cmd '%q ' setpriv --reuid="$RL_A" --regid="$A_GID" --init-groups \
+		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$XDG_A" HUSK_TEST_TAG="$TAG" \
+		"$TESTDIR/husk" run --bundle "$BUNDLE" c1
+	printf 'echo in-$(id -u)-$(tty)\nexit 3\n' >"$TESTDIR/typed"
+	status=0
+	output=$(timeout 30 script -qec "$cmd" /dev/null <"$TESTDIR/typed" 2>&1) || status=$?
+	[ "$status" -eq 3 ] || fail "status $status: $output"
+	[[ "$output" == *"in-0-/dev/pts/0"* ]] || fail "$output"
+	assert_clean
+}
