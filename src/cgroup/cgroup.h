@@ -94,6 +94,10 @@ extern const struct cgroup_ops *const cgroup_systemd_ops;
 int cgroup_v1_hierarchies(int (*fn)(const char *name, void *ctx), void *ctx);
 
 /* Helpers shared by the drivers (cgroup.c). */
+/* cgroupsPath as runc reads it: absolute as it is, relative (or empty: the
+ * id) below parent. */
+int cgroup_join_path(const char *cgroups_path, const char *id, const char *parent, char *out,
+		     size_t len, husk_error **err);
 int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err);
 int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
 int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err);

@@ -152,19 +152,11 @@ int cgroup_init_rootless(struct cgroup *cg, const char *cgroups_path, const char
 			return husk_fail(err, 0, "rootless: linux.resources asks for limits, but this host has cgroup v1, which cannot be delegated to an unprivileged user");
 		return no_cgroup(cg);
 	}
-	char parent[1024], path[1400];
+	char parent[1024], path[1024], why[1400];
 	own_parent(parent, sizeof(parent));
-	const char *sep = strcmp(parent, "/") == 0 ? "" : "/";
-	if (cgroups_path == NULL || *cgroups_path == '\0')
-		snprintf(path, sizeof(path), "%s%s%s", parent, sep, id);
-	else if (cgroups_path[0] == '/')
-		snprintf(path, sizeof(path), "%s", cgroups_path);
-	else if (strchr(cgroups_path, ':'))
-		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form \"slice:prefix:name\" needs --systemd-cgroup",
-				 cgroups_path);
-	else
-		snprintf(path, sizeof(path), "%s%s%s", parent, sep, cgroups_path);
-	char why[1400];
+	int r = cgroup_join_path(cgroups_path, id, parent, path, sizeof(path), err);
+	if (r < 0)
+		return r;
 	if (!delegated(path, why, sizeof(why))) {
 		if (limits)
 			return husk_fail(err, 0, "rootless: linux.resources asks for limits, but cgroup %s is not delegated to uid %u (%s is not writable)",
