@@ -29,12 +29,13 @@ void cli_print_usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "\nGlobal options:\n"
-		     "  --root DIR            state directory (default /run/husk)\n"
+		     "  --root DIR            state directory (default /run/husk; rootless:\n"
+		     "                        $XDG_RUNTIME_DIR/husk)\n"
 		     "  --log FILE            write log records to FILE (default stderr)\n"
 		     "  --log-format FORMAT   text or json\n"
 		     "  --debug               log debug records\n"
 		     "  --systemd-cgroup      use the systemd cgroup driver\n"
-		     "  --rootless VALUE      accepted for runc compatibility (auto, true, false)\n"
+		     "  --rootless VALUE      auto (default: rootless when not root), true, false\n"
 		     "  --criu PATH           accepted for runc compatibility\n"
 		     "  -h, --help            this help\n"
 		     "  -v, --version         print the version\n"
@@ -43,6 +44,7 @@ void cli_print_usage(FILE *out)
 
 static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)
 {
+	const char *rootless = "auto";
 	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
@@ -76,6 +78,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 		case O_ROOTLESS:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "true") && strcmp(optarg, "false"))
 				return husk_fail(err, 0, "--rootless: expected auto, true or false");
+			rootless = optarg;
 			break;
 		case O_CRIU: break;
 		case 'h': cli_print_usage(stdout); exit(0);
@@ -86,14 +89,18 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 			return husk_fail(err, 0, "unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
+	g->rootless = strcmp(rootless, "auto") == 0 ? container_rootless() : strcmp(rootless, "true") == 0;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct globals g = { .root = "/run/husk", .log_format = LOG_TEXT };
+	struct globals g = { .log_format = LOG_TEXT };
 	husk_error *err = NULL;
+	char root[4096];
 	int r = parse_globals(argc, argv, &g, &err);
+	if (r >= 0 && g.root == NULL && (r = container_default_root(root, sizeof(root), &err)) >= 0)
+		g.root = root;
 	if (r >= 0)
 		r = log_init(g.log, g.log_format, g.debug, &err);
 	if (r < 0) {

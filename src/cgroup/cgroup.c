@@ -59,6 +59,22 @@ static int systemd_driver(struct cgroup *cg, husk_error **err)
 	return 0;
 }
 
+int cgroup_join_path(const char *cgroups_path, const char *id, const char *parent, char *out,
+		     size_t len, husk_error **err)
+{
+	const char *sep = strcmp(parent, "/") == 0 ? "" : "/";
+	if (cgroups_path == NULL || *cgroups_path == '\0')
+		snprintf(out, len, "%s%s%s", parent, sep, id);
+	else if (cgroups_path[0] == '/')
+		snprintf(out, len, "%s", cgroups_path);
+	else if (strchr(cgroups_path, ':'))
+		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form \"slice:prefix:name\" needs --systemd-cgroup",
+				 cgroups_path);
+	else
+		snprintf(out, len, "%s%s%s", parent, sep, cgroups_path);
+	return 0;
+}
+
 int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, bool systemd,
 		husk_error **err)
 {
@@ -67,16 +83,8 @@ int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, boo
 		int r = systemd_driver(cg, err);
 		return r < 0 ? r : systemd_parse_path(cg, cgroups_path, id, err);
 	}
-	if (cgroups_path == NULL || *cgroups_path == '\0')
-		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", id);
-	else if (cgroups_path[0] == '/')
-		snprintf(path, sizeof(path), "%s", cgroups_path);
-	else if (strchr(cgroups_path, ':'))
-		return husk_fail(err, 0, "cgroupsPath \"%s\": the systemd form \"slice:prefix:name\" needs --systemd-cgroup",
-				 cgroups_path);
-	else
-		snprintf(path, sizeof(path), DEFAULT_PARENT "/%s", cgroups_path);
-	return set_path(cg, path, err);
+	int r = cgroup_join_path(cgroups_path, id, DEFAULT_PARENT, path, sizeof(path), err);
+	return r < 0 ? r : set_path(cg, path, err);
 }
 
 bool cgroup_is_default(const struct cgroup *cg, const char *id)

@@ -61,6 +61,12 @@ enum cgroup_mode cgroup_detect(void);
  * with `systemd` "slice:prefix:name" (empty → "system.slice:husk:<id>"). */
 int cgroup_init(struct cgroup *cg, const char *cgroups_path, const char *id, bool systemd,
 		husk_error **err);
+/* For a rootless husk (rootless.c): a cgroup only in a delegated (writable)
+ * cgroup v2 subtree, a relative cgroupsPath taken from the parent of
+ * husk's own cgroup as runc does; else none (path "") when resources asks
+ * for no limits, an error when it does.  Drops resources.devices. */
+int cgroup_init_rootless(struct cgroup *cg, const char *cgroups_path, const char *id,
+			 json_object *resources, husk_error **err);
 /* The same from a path (and systemd unit, or "") recorded in state.json. */
 int cgroup_from_path(struct cgroup *cg, const char *path, const char *unit, husk_error **err);
 
@@ -88,6 +94,10 @@ extern const struct cgroup_ops *const cgroup_systemd_ops;
 int cgroup_v1_hierarchies(int (*fn)(const char *name, void *ctx), void *ctx);
 
 /* Helpers shared by the drivers (cgroup.c). */
+/* cgroupsPath as runc reads it: absolute as it is, relative (or empty: the
+ * id) below parent. */
+int cgroup_join_path(const char *cgroups_path, const char *id, const char *parent, char *out,
+		     size_t len, husk_error **err);
 int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err);
 int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
 int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err);

@@ -44,7 +44,11 @@ static int make_dirs(const struct cgroup *cg, char *dir, size_t len_dir, husk_er
 	for (const char *p = cg->path; *p;) {
 		const char *next = strchr(p + 1, '/');
 		size_t n = next ? (size_t) (next - p) : strlen(p);
-		if ((r = enable_controllers(dir, err)) < 0)
+		/* An ancestor above a subtree delegated to a rootless husk is
+		 * not its to change (root may write any). */
+		char ctl[1450];
+		snprintf(ctl, sizeof(ctl), "%s/cgroup.subtree_control", dir);
+		if (access(ctl, W_OK) == 0 && (r = enable_controllers(dir, err)) < 0)
 			return r;
 		size_t len = strlen(dir);
 		snprintf(dir + len, len_dir - len, "%.*s", (int) n, p);

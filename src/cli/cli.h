@@ -18,6 +18,7 @@ struct globals {
 	enum log_format log_format;
 	bool debug;
 	bool systemd_cgroup;
+	bool rootless;       /* --rootless, or auto: container_rootless() */
 };
 
 struct command {

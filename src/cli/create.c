@@ -3,7 +3,8 @@
 static int run_create(const struct globals *g, int argc, char **argv, husk_error **err)
 {
 	static const struct option opts[] = { CLI_CREATE_LONGOPTS, { 0 } };
-	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
+				    .rootless = g->rootless };
 	int c, r;
 	while ((c = cli_getopt(&cmd_create, argc, argv, "b:h", opts, err)) != -1) {
 		if (c == '?')

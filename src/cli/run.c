@@ -12,7 +12,8 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 		{ "no-subreaper", no_argument, NULL, 'S' },
 		{ 0 },
 	};
-	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
+				    .rootless = g->rootless };
 	bool detach = false, keep = false, subreaper = true;
 	int c, r;
 	while ((c = cli_getopt(&cmd_run, argc, argv, "b:dh", opts, err)) != -1) {

@@ -19,6 +19,7 @@ struct create_options {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool systemd_cgroup;         /* --systemd-cgroup */
+	bool rootless;               /* --rootless, or auto: container_rootless() */
 	int preserve_fds;
 };
 
@@ -77,6 +78,16 @@ int container_update(const char *root, const char *id, json_object *resources, h
  * stopped: *ret_running says which), and its count of OOM kills. */
 int container_stats(const char *root, const char *id, json_object **ret, uint64_t *ret_oom_kills,
 		    bool *ret_running, husk_error **err);
+
+/* Whether husk runs rootless, as runc decides it for --rootless auto: not
+ * as root, or as a root whose user namespace does not map the host's. */
+bool container_rootless(void);
+
+/* The default state root: /run/husk for root; rootless,
+ * $XDG_RUNTIME_DIR/husk, else /run/husk for root of a user namespace,
+ * else /run/user/UID/husk when that directory is the user's, else
+ * /tmp/husk-UID (refused unless the user's own, mode 0700). */
+int container_default_root(char *buf, size_t len, husk_error **err);
 
 /* `features`: the runtime-spec features document of this husk on this host. */
 json_object *container_features(void);

@@ -38,9 +38,14 @@ int container_pause(const char *root, const char *id, bool pause, husk_error **e
 int container_pids(const char *root, const char *id, pid_t **ret, size_t *n, husk_error **err)
 {
 	cleanup_handle struct core_handle h;
-	int r = open_with_cgroup(root, id, false, &h, err);
+	int r = core_handle_open(root, id, false, &h, err);
 	if (r < 0)
 		return r;
+	/* Rootless without a delegated cgroup: its pid namespace says. */
+	if (!h.has_cgroup && !h.st.shared_pidns && (h.status == STATUS_RUNNING || h.status == STATUS_CREATED))
+		return core_pidns_members(&h, ret, n, err);
+	if (!h.has_cgroup)
+		return husk_fail(err, 0, "container \"%s\" has no cgroup", id);
 	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING) {
 		*ret = NULL;
 		*n = 0;

@@ -273,6 +273,14 @@ static int wait_ready(const struct create_options *o, struct creation *c, husk_e
 	}
 }
 
+/* A rootless husk has a cgroup only where one is delegated to it. */
+static int init_cgroup(const struct create_options *o, struct creation *c, husk_error **err)
+{
+	if (o->rootless && !o->systemd_cgroup)
+		return cgroup_init_rootless(&c->cg, c->spec->cgroups_path, o->id, c->spec->resources, err);
+	return cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err);
+}
+
 /* Shared by create and run: up to the container process being set up and
  * its state recorded.  `run` skips the start socket and is started by
  * SYNC_GO alone. */
@@ -301,7 +309,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	    (r = mempolicy_check(&c->spec->memory_policy, err)) < 0 ||
 	    (r = intel_rdt_check(&c->spec->intel_rdt, err)) < 0 || (r = netdev_check(c->spec, err)) < 0 ||
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
-	    (r = cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err)) < 0)
+	    (r = init_cgroup(o, c, err)) < 0)
 		return r;
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
@@ -338,7 +346,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	cleanup_close int cg_fd = -1;
 	/* A path of the config's is noted before the cgroup is made: a delete
 	 * after husk died from here on finds it (the default one it knows). */
-	if (!cgroup_is_default(&c->cg, o->id) &&
+	if (c->cg.path[0] && !cgroup_is_default(&c->cg, o->id) &&
 	    (r = write_file_at(c->dir.fd, "cgroup", c->cg.path, strlen(c->cg.path), 0600, err)) < 0)
 		return r;
 	if (c->cg.ops->open_dir) {

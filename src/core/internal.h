@@ -47,6 +47,10 @@ int core_handle_open(const char *root, const char *id, bool lock, struct core_ha
 void core_handle_close(struct core_handle *h);
 #define cleanup_handle __attribute__((cleanup(core_handle_close)))
 
+/* The pids in the pid namespace of the container's process (pidns.c),
+ * for a container without a cgroup. */
+int core_pidns_members(const struct core_handle *h, pid_t **ret, size_t *n, husk_error **err);
+
 /* A sync_fd_handler (ctx: struct core_handle *): hands a seccomp notify
  * fd to the listener of the container's saved config. */
 int core_forward_notify(void *ctx, int fd, husk_error **err);

@@ -1,7 +1,6 @@
 /* start, kill and delete of an existing container. */
 #include "core/container.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -166,28 +165,12 @@ static int pidfd_kill(int pidfd, int sig)
  * cgroup, the cgroup's member list is used instead.) */
 static int kill_all(const struct core_handle *h, int sig, husk_error **err)
 {
-	char path[64], want[64], got[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) h->st.pid);
-	ssize_t n = readlink(path, want, sizeof(want) - 1);
-	if (n < 0)
-		return husk_fail(err, errno, "read %s", path);
-	want[n] = '\0';
-	cleanup_closedir DIR *d = opendir("/proc");
-	if (d == NULL)
-		return husk_fail(err, errno, "open /proc");
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
-		n = readlink(path, got, sizeof(got) - 1);
-		if (n < 0)
-			continue;
-		got[n] = '\0';
-		if (strcmp(got, want) == 0)
-			kill(atoi(de->d_name), sig);
-	}
-	return 0;
+	cleanup_free pid_t *pids = NULL;
+	size_t n;
+	int r = core_pidns_members(h, &pids, &n, err);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		kill(pids[i], sig);
+	return r;
 }
 
 int container_kill(const char *root, const char *id, int sig, bool all, husk_error **err)

@@ -18,6 +18,7 @@
 #include "linux/fds.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
+#include "linux/userns_maps.h"
 #include "linux/path.h"
 #include "linux/proc.h"
 #include "linux/process.h"
@@ -399,7 +400,7 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 	}
 	closep(&child_end);
 	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL &&
-	    (r = ns_write_id_maps(pid, c->spec, err)) < 0) {
+	    (r = userns_write_maps(pid, c->spec, err)) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return r;

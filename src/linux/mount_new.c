@@ -80,8 +80,9 @@ static int config_data(int fs, const char *data, const char *what, husk_error **
 		if ((*p == ',' && !quoted) || *p == '\0') {
 			bool end = *p == '\0';
 			*p = '\0';
-			if (*start && config_option(fs, start, what, err) < 0)
-				return -1;
+			int r = *start ? config_option(fs, start, what, err) : 0;
+			if (r < 0)
+				return r;
 			if (end)
 				return 0;
 			start = p + 1;
@@ -112,8 +113,9 @@ static int detached(const char *type, const char *source, const struct mount_opt
 		return husk_fail(err, errno, "mount %s on %s", type, what);
 	if (source && fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 		return fail_with_log(err, fs, errno, "source of", what);
-	if (config_sb_flags(fs, flags, what, err) < 0 || (o->data && config_data(fs, o->data, what, err) < 0))
-		return -1;
+	int r = config_sb_flags(fs, flags, what, err);
+	if (r < 0 || (o->data && (r = config_data(fs, o->data, what, err)) < 0))
+		return r;
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return fail_with_log(err, fs, errno, "mount", what);
 	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned int)mount_attr_flags(flags));

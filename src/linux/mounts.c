@@ -154,12 +154,15 @@ static int mount_cgroup_v1(int root_fd, const struct spec_mount *m, const struct
 	struct mount_options t = { .flags = (o->flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				   .propagation = o->propagation, .data = (char *)"mode=755" };
 	cleanup_close int mnt = mount_new_detached("tmpfs", "tmpfs", &t, m->destination, err);
-	if (mnt < 0 || mount_attach(mnt, target, &t, m->destination, err) < 0)
-		return -1;
+	if (mnt < 0)
+		return mnt;
+	int r = mount_attach(mnt, target, &t, m->destination, err);
+	if (r < 0)
+		return r;
 	/* The hierarchies' mount points are made relative to the tmpfs's
 	 * own fd: nothing else can see into it yet. */
 	struct cgroup_bind b = { mnt, cgroup_path ? cgroup_path : "", err };
-	int r = cgroup_v1_hierarchies(bind_hierarchy, &b);
+	r = cgroup_v1_hierarchies(bind_hierarchy, &b);
 	if (r < 0)
 		return err && *err ? r : husk_fail(err, -r, "list cgroup hierarchies");
 	/* The tmpfs only holds the hierarchies' mount points: read-only
@@ -222,5 +225,20 @@ int mount_entry(int root_fd, const struct spec_mount *m, int premade_fd,
 		if (under < 0)
 			return husk_fail(err, errno, "open %s", m->destination);
 	}
-	return mount_new_at(target, type, m->source ? m->source : type, &o, under, m->destination, err);
+	if (strcmp(type, "cgroup2") != 0)
+		return mount_new_at(target, type, m->source ? m->source : type, &o, under, m->destination, err);
+	/* A user namespace may not mount cgroup2 with flags other than its
+	 * superblock's (EBUSY: read-only over the host's read-write one) or
+	 * at all (EPERM): its own cgroup is bound, as runc does. */
+	husk_error *refused = NULL;
+	r = mount_new_at(target, type, m->source ? m->source : type, &o, -1, m->destination, &refused);
+	if (r == -EBUSY || r == -EPERM) {
+		husk_error_free(refused);
+		return bind_cgroup_v2(root_fd, m, &o, cgroup->path, &g, err);
+	}
+	if (r < 0 && err && *err == NULL)
+		*err = refused;
+	else
+		husk_error_free(refused);
+	return r;
 }

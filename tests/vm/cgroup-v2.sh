@@ -134,5 +134,8 @@ check "run with pids.max 1 in husk's cgroup: first command in its cgroup root" g
 grep -qx '0::/' /tmp/out || cat /tmp/out
 rmdir /sys/fs/cgroup/launch
 
+# 9. rootless, with a delegated subtree
+. ./rootless-v2.sh
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
