@@ -15,6 +15,9 @@
 static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
+#ifdef HUSK_CRIU
+	&cmd_checkpoint, &cmd_restore,
+#endif
 };
 
 static void usage(FILE *out)
@@ -30,7 +33,7 @@ static void usage(FILE *out)
 		     "  --debug               log debug records\n"
 		     "  --systemd-cgroup      use the systemd cgroup driver\n"
 		     "  --rootless VALUE      accepted for runc compatibility (auto, true, false)\n"
-		     "  --criu PATH           accepted for runc compatibility\n"
+		     "  --criu PATH           the criu binary for checkpoint and restore\n"
 		     "  -h, --help            this help\n"
 		     "  -v, --version         print the version\n");
 }
@@ -76,7 +79,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 			if (strcmp(optarg, "auto") && strcmp(optarg, "true") && strcmp(optarg, "false"))
 				return husk_fail(err, 0, "--rootless: expected auto, true or false");
 			break;
-		case O_CRIU: break;
+		case O_CRIU: g->criu = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': version(); exit(0);
 		default:

@@ -17,6 +17,7 @@ struct globals {
 	enum log_format log_format;
 	bool debug;
 	bool systemd_cgroup;
+	const char *criu;   /* --criu: the criu binary, NULL for criu on PATH */
 };
 
 struct command {
@@ -28,7 +29,7 @@ struct command {
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
-	cmd_events;
+	cmd_events, cmd_checkpoint, cmd_restore;
 
 /* getopt_long over a subcommand's arguments (options may follow the id,
  * as runc allows).  Returns the option, -1 at the end, or '?' after
