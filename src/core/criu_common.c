@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "linux/mount_options.h"
 #include "util/cleanup.h"
 
@@ -108,11 +111,55 @@ static bool is_bind(const struct spec_mount *m, husk_error **err)
 	return mo.bind;
 }
 
+struct cgroup_ext {
+	struct criu_session *s;
+	const char *dest, *cgroup_path;
+	bool restore;
+	husk_error **err;
+};
+
+static int add_hierarchy(const char *name, void *ctx)
+{
+	struct cgroup_ext *c = ctx;
+	char key[1200], host[1400];
+	snprintf(key, sizeof(key), "%s/%s", c->dest, name);
+	snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", name, c->cgroup_path);
+	return add_ext(c->s, key, c->restore ? host : key, c->err);
+}
+
+/* husk binds the container's own cgroup from the host (linux/mounts.c):
+ * each hierarchy under a tmpfs on cgroup v1, the cgroup2 directory on v2
+ * without a cgroup namespace.  Those binds are external to CRIU. */
+static int add_cgroup_mount(struct criu_session *s, const struct spec *spec,
+			    const struct spec_mount *m, const char *cgroup_path, bool restore,
+			    husk_error **err)
+{
+	struct statfs sf;
+	bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+	if (v2 && spec->namespaces[NS_CGROUP].present)
+		return 0;   /* a cgroup2 mount of its own: CRIU mounts it again */
+	if (v2) {
+		char host[1200];
+		snprintf(host, sizeof(host), "/sys/fs/cgroup%s", cgroup_path);
+		return add_ext(s, m->destination, restore ? host : m->destination, err);
+	}
+	struct cgroup_ext c = { s, m->destination, cgroup_path, restore, err };
+	int r = cgroup_v1_hierarchies(add_hierarchy, &c);
+	return r < 0 && !*err ? husk_fail(err, -r, "list cgroup hierarchies") : r;
+}
+
 int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const char *bundle,
-			bool restore, husk_error **err)
+			const char *cgroup_path, bool restore, husk_error **err)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
+		if (m->type && strcmp(m->type, "cgroup") == 0 && !is_bind(m, err)) {
+			if (!*err && add_cgroup_mount(s, spec, m, cgroup_path, restore, err) < 0)
+				return -1;
+			if (*err)
+				return -1;
+			continue;
+		}
 		if (!is_bind(m, err)) {
 			if (*err)
 				return -1;
@@ -139,7 +186,9 @@ int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const c
 	return 0;
 }
 
-/* The last line of CRIU's log that says "Error", without its time stamp. */
+/* The last line of CRIU's log that says "Error", without its time stamp,
+ * passing over the summaries that follow the cause ("Dumping FAILED.",
+ * a helper's "exited, status=1"). */
 static char *last_error(struct criu_session *s)
 {
 	int dfd = s->work_fd >= 0 ? s->work_fd : s->image_fd;
@@ -154,7 +203,8 @@ static char *last_error(struct criu_session *s)
 	char *line = NULL, *found = NULL;
 	size_t cap = 0;
 	while (getline(&line, &cap, f) > 0) {
-		if (strstr(line, "Error") == NULL)
+		if (strstr(line, "Error") == NULL || (found && (strstr(line, "FAILED") ||
+							strstr(line, "exited, status="))))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		const char *text = line;

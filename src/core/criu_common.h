@@ -30,9 +30,10 @@ void criu_session_close(struct criu_session *s);
 
 /* External mounts as runc lists them (--ext-mount-map): the config's bind
  * mounts, devices and masked files.  A dump maps each destination to
- * itself; a restore to the source on the host (bundle: relative sources). */
+ * itself; a restore to the source on the host (bundle: relative sources).
+ * The binds of the container's cgroup (cgroup_path) are external too. */
 int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const char *bundle,
-			bool restore, husk_error **err);
+			const char *cgroup_path, bool restore, husk_error **err);
 
 /* Fails with CRIU's last "Error" line from its log, and where the log is. */
 int criu_fail(struct criu_session *s, int r, const char *what, husk_error **err);
