@@ -28,6 +28,7 @@ if ! criu check >/tmp/criu-check 2>&1; then
 fi
 ok "criu check: $(tail -n 1 /tmp/criu-check)"
 # CRIU locks the network of a dumped netns with iptables-restore.
+export PATH=/usr/bin:/usr/sbin:$PATH   # GNU tar (CRIU dumps tmpfs with it), not busybox's
 for t in iptables-restore ip6tables-restore iptables ip6tables iptables-save ip6tables-save; do
 	[ -e /usr/sbin/$t ] || ln -s xtables-nft-multi /usr/sbin/$t
 done
