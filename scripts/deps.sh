@@ -2,7 +2,7 @@
 # Installs the Debian packages husk needs: `build` (default) to build it,
 # `test` to build and run its tests as well.
 set -eu
-build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev libsystemd-dev busybox-static clang libbpf-dev go-md2man bash-completion"
+build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev libsystemd-dev busybox-static clang libbpf-dev go-md2man bash-completion criu libprotobuf-c-dev"
 test="bats jq man-db uidmap libclang-rt-14-dev runc qemu-system-x86 containerd docker.io podman conmon"
 case "${1:-build}" in
 build) pkgs=$build ;;

@@ -12,6 +12,9 @@ static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
 	&cmd_help, &cmd_version,
+#ifdef HUSK_CRIU
+	&cmd_checkpoint, &cmd_restore,
+#endif
 };
 
 const struct command *cli_find_command(const char *name)
@@ -36,7 +39,7 @@ void cli_print_usage(FILE *out)
 		     "  --debug               log debug records\n"
 		     "  --systemd-cgroup      use the systemd cgroup driver\n"
 		     "  --rootless VALUE      auto (default: rootless when not root), true, false\n"
-		     "  --criu PATH           accepted for runc compatibility\n"
+		     "  --criu PATH           the criu binary for checkpoint and restore\n"
 		     "  -h, --help            this help\n"
 		     "  -v, --version         print the version\n"
 		     "\nhusk help COMMAND or husk COMMAND --help: the flags of a command.\n");
@@ -80,7 +83,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 				return husk_fail(err, 0, "--rootless: expected auto, true or false");
 			rootless = optarg;
 			break;
-		case O_CRIU: break;
+		case O_CRIU: g->criu = optarg; break;
 		case 'h': cli_print_usage(stdout); exit(0);
 		case 'v': cli_print_version(); exit(0);
 		default:

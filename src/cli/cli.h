@@ -19,6 +19,7 @@ struct globals {
 	bool debug;
 	bool systemd_cgroup;
 	bool rootless;       /* --rootless, or auto: container_rootless() */
+	const char *criu;   /* --criu: the criu binary, NULL for criu on PATH */
 };
 
 struct command {
@@ -30,7 +31,7 @@ struct command {
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
-	cmd_events, cmd_help, cmd_version;
+	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore;
 
 /* The command table (main.c): a command by name, or NULL; husk --help. */
 const struct command *cli_find_command(const char *name);

@@ -97,4 +97,28 @@ json_object *container_features(void);
  * sealed already or cannot seal (rootless), < 0 on failure. */
 int container_seal_binary(char **argv, husk_error **err);
 
+/* checkpoint and restore with CRIU (libcriu); runc's flags. */
+struct criu_options {
+	const char *root;
+	const char *id;
+	const char *image_path;          /* NULL: ./checkpoint */
+	const char *work_path;           /* NULL: the image path */
+	const char *criu_path;           /* --criu: the criu binary (NULL: criu on PATH) */
+	const char *manage_cgroups_mode; /* soft|full|strict|ignore, NULL: CRIU's default */
+	bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+	/* restore only */
+	const char *bundle;
+	const char *console_socket;
+	const char *pid_file;
+	bool detach, systemd_cgroup;
+};
+
+/* `checkpoint`: dumps a running container into the image path; the
+ * container is deleted afterwards unless leave_running. */
+int container_checkpoint(const struct criu_options *o, husk_error **err);
+
+/* `restore`: a new container o->id from the bundle's config and the images;
+ * unless detach, waits and sets *ret_status as container_run does. */
+int container_restore(const struct criu_options *o, int *ret_status, husk_error **err);
+
 #endif

@@ -185,6 +185,12 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		closep(&c->console_fd);
 		if (r < 0)
 			return r;
+	} else if (setsid() < 0 && errno != EPERM) {
+		/* A session of its own, as runc's init makes one: CRIU dumps a
+		 * container only when its session leader is inside it.  (EPERM:
+		 * the process leads a group already, as with a shared pid
+		 * namespace's joiner.) */
+		return husk_fail(err, errno, "setsid");
 	}
 	struct process_setup ps = {
 		.process = &s->process, .seccomp = c->seccomp, .personality = s->personality_domain,
