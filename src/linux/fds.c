@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -21,13 +22,11 @@ static void sort_ints(int *v, size_t n)
 		}
 }
 
-static int close_span(unsigned lo, unsigned hi)
+/* close_range refused: before 5.9 (ENOSYS), or a seccomp profile written
+ * before it existed (EPERM or ENOSYS, issue 13): one by one, as
+ * /proc/self/fd lists them; with cloexec, marked instead of closed. */
+static int each_fd(unsigned lo, unsigned hi, bool cloexec)
 {
-	if (syscall(SYS_close_range, lo, hi, 0) == 0)
-		return 0;
-	if (errno != ENOSYS)
-		return -errno;
-	/* Before 5.9: one by one, as /proc/self/fd lists them. */
 	cleanup_closedir DIR *d = opendir("/proc/self/fd");
 	if (d == NULL)
 		return -errno;
@@ -35,10 +34,31 @@ static int close_span(unsigned lo, unsigned hi)
 	while ((de = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
-		if (*end == '\0' && end != de->d_name && fd >= lo && fd <= hi && fd != dirfd(d))
+		if (*end != '\0' || end == de->d_name || fd < lo || fd > hi || fd == dirfd(d))
+			continue;
+		if (!cloexec)
 			close((int) fd);
+		else if (fcntl((int) fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+			return -errno;
 	}
 	return 0;
+}
+
+static int close_span(unsigned lo, unsigned hi)
+{
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM)
+		return -errno;
+	return each_fd(lo, hi, false);
+}
+
+int fds_cloexec_from(unsigned from, husk_error **err)
+{
+	if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	int r = errno == ENOSYS || errno == EPERM || errno == EINVAL ? each_fd(from, ~0U, true) : -errno;
+	return r < 0 ? husk_fail(err, -r, "close_range") : 0;
 }
 
 int fds_close_except(int from, const int *keep, size_t n, husk_error **err)

@@ -13,6 +13,9 @@
  * ignored).  Done first thing in a process that will be seen from inside
  * the container: close-on-exec alone leaves them open while it waits. */
 int fds_close_except(int from, const int *keep, size_t n, husk_error **err);
+/* Marks every fd from `from` up close-on-exec (close_range, or one by one
+ * where it is refused). */
+int fds_cloexec_from(unsigned from, husk_error **err);
 
 /* Whether path reaches its file through a /proc magic link
  * (/proc/self/fd/N, /proc/<pid>/exe, ...) to a file that is not one of

@@ -204,8 +204,8 @@ int process_late_seccomp(const struct process_setup *ps, int report_fd, husk_err
  * lose FD_CLOEXEC. */
 static int prepare_fds(int preserve, husk_error **err)
 {
-	if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return husk_fail(err, errno, "close_range");
+	if (fds_cloexec_from(3 + (unsigned) preserve, err) < 0)
+		return -1;
 	for (int fd = 3; fd < 3 + preserve; fd++)
 		if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
 			return husk_fail(err, errno, "preserve fd %d", fd);
