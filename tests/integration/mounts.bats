@@ -500,6 +500,24 @@ teardown() {
 	assert_clean
 }
 
+# 40 runs of $BUNDLE while a sibling (tests/tools/swapper on the host)
+# exchanges $TESTDIR/vol/x with a symlink to the volume's root; CHECK RUN is
+# called after each run that started (a run may also fail in one line).
+runs_while_swapping() { # CHECK
+	ln -s /vol "$TESTDIR/vol/link"
+	bg_tagged "$REPO_ROOT/build/tests/tools/swapper" "$TESTDIR/vol" x link
+	local sibling=$BG_PID i started=0 bad=0
+	for ((i = 0; i < 40; i++)); do
+		hrun husk run --bundle "$BUNDLE" c$i
+		[ "$status" -eq 0 ] || { [[ "$stderr" == "husk: "* ]] || { bad=1; fail "run $i: $stderr"; }; continue; }
+		started=$((started + 1))
+		"$1" "$i" || bad=1
+	done
+	kill "$sibling"
+	wait "$sibling" 2>/dev/null || true
+	[ "$bad" = 0 ] && [ "$started" -gt 0 ] || fail "a run failed its check, or none started ($started)"
+}
+
 # issue 12.4: a read-only bind inside a volume a sibling shares.  The
 # sibling (tests/tools/swapper on the host) keeps exchanging the bind's mount
 # point with a symlink to the volume's root: a read-only step that
@@ -514,21 +532,10 @@ teardown() {
 		{"destination": "/vol/x", "type": "bind", "source": $s, "options": ["bind", "ro"]}]' \
 		--arg v "$TESTDIR/vol" --arg s "$TESTDIR/secret"
 	set_cmd 'for n in 1 2 3 4 5; do touch /vol/x/probe 2>/dev/null; done; true'
-	ln -s /vol "$TESTDIR/vol/link"
-	bg_tagged "$REPO_ROOT/build/tests/tools/swapper" "$TESTDIR/vol" x link
-	local sibling=$BG_PID i started=0
-	for ((i = 0; i < 40; i++)); do
-		hrun husk run --bundle "$BUNDLE" c$i
-		[ "$status" -eq 0 ] || { [[ "$stderr" == "husk: "* ]] || fail "run $i: $stderr"; continue; }
-		started=$((started + 1))
-		# (the probe may meet the sibling's symlink and write to the volume:
-		# only a file in the read-only source is a failure)
-		[ ! -e "$TESTDIR/secret/probe" ] || fail "run $i: the read-only bind was writable"
-	done
-	kill "$sibling"
-	wait "$sibling" 2>/dev/null || true
-	[ ! -e "$TESTDIR/secret/probe" ] || fail "the container wrote into the read-only source"
-	[ "$started" -gt 0 ] || fail "no run started"
+	# (the probe may meet the sibling's symlink and write to the volume:
+	# only a file in the read-only source is a failure)
+	bind_stayed_ro() { [ ! -e "$TESTDIR/secret/probe" ] || fail "run $1: the read-only bind was writable"; }
+	runs_while_swapping bind_stayed_ro
 	assert_clean
 }
 
@@ -545,19 +552,11 @@ teardown() {
 		{"destination": "/vol/x", "type": "tmpfs", "options": ["rro", "tmpcopyup", "size=12k"]}]' \
 		--arg v "$TESTDIR/vol"
 	set_cmd 'awk "/size=12k/ { print \$6 }" /proc/self/mountinfo'
-	ln -s /vol "$TESTDIR/vol/link"
-	bg_tagged "$REPO_ROOT/build/tests/tools/swapper" "$TESTDIR/vol" x link
-	local sibling=$BG_PID i started=0
-	for ((i = 0; i < 40; i++)); do
-		hrun husk run --bundle "$BUNDLE" c$i
-		[ "$status" -eq 0 ] || { [[ "$stderr" == "husk: "* ]] || fail "run $i: $stderr"; continue; }
-		started=$((started + 1))
-		[[ "$output" == ro* ]] || fail "run $i: the tmpfs is mounted '$output', not read-only"
-		[ ! -e "$TESTDIR/vol/copied-up" ] || fail "run $i: the copy-up went into the volume's root"
-	done
-	kill "$sibling"
-	wait "$sibling" 2>/dev/null || true
-	[ "$started" -gt 0 ] || fail "no run started"
+	tmpfs_kept_its_steps() {
+		[[ "$output" == ro* ]] || fail "run $1: the tmpfs is mounted '$output', not read-only"
+		[ ! -e "$TESTDIR/vol/copied-up" ] || fail "run $1: the copy-up went into the volume's root"
+	}
+	runs_while_swapping tmpfs_kept_its_steps
 	assert_clean
 }
 
