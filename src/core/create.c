@@ -130,29 +130,10 @@ static int absolute_bind_sources(struct spec *s, const char *bundle, husk_error 
 
 static int load_bundle(const struct create_options *o, struct creation *c, husk_error **err)
 {
-	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
-	c->bundle = realpath(bundle, NULL);
-	if (c->bundle == NULL)
-		return husk_fail(err, errno, "bundle %s", bundle);
-	cleanup_close int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd < 0)
-		return husk_fail(err, errno, "bundle %s", c->bundle);
-	int r = spec_load(bfd, &c->spec, &c->config_text, &c->config_len, err);
-	if (r < 0)
+	int r = core_bundle_load(o->bundle, &c->bundle, &c->spec, &c->config_text, &c->config_len, err);
+	if (r < 0 || (r = absolute_bind_sources(c->spec, c->bundle, err)) < 0)
 		return r;
-	if ((r = absolute_bind_sources(c->spec, c->bundle, err)) < 0)
-		return r;
-	const char *rp = c->spec->root_path;
-	cleanup_free char *joined = NULL;
-	if (rp[0] != '/' && asprintf(&joined, "%s/%s", c->bundle, rp) < 0)
-		return husk_fail(err, ENOMEM, "rootfs");
-	c->rootfs = realpath(joined ? joined : rp, NULL);
-	struct stat st;
-	if (c->rootfs == NULL || stat(c->rootfs, &st) < 0)
-		return husk_fail(err, errno, "rootfs %s", joined ? joined : rp);
-	if (!S_ISDIR(st.st_mode))
-		return husk_fail(err, ENOTDIR, "rootfs %s", c->rootfs);
-	return 0;
+	return core_rootfs_resolve(c->bundle, c->spec->root_path, &c->rootfs, err);
 }
 
 int core_write_pid_file(const char *path, pid_t pid, husk_error **err)

@@ -17,6 +17,15 @@ void core_run_hooks_warn(const struct spec *s, enum hook_stage stage, const char
 /* Writes pid to path atomically (engines poll for the file). */
 int core_write_pid_file(const char *path, pid_t pid, husk_error **err);
 
+/* The bundle directory (bundle_opt, or "." when NULL or empty) made
+ * absolute and its config.json loaded (spec_load); the caller frees. */
+int core_bundle_load(const char *bundle_opt, char **bundle, struct spec **spec, char **text, size_t *len,
+		     husk_error **err);
+
+/* root.path (relative to the bundle, or absolute) resolved to an existing
+ * directory. */
+int core_rootfs_resolve(const char *bundle, const char *root_path, char **rootfs, husk_error **err);
+
 /* Blocks the signals a foreground husk forwards (set gets them); done
  * before the clone so that none is lost. */
 int core_block_signals(sigset_t *set);

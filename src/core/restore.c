@@ -57,24 +57,8 @@ struct helper_result {
 
 static int load_bundle(const struct criu_options *o, struct restoration *c, husk_error **err)
 {
-	const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
-	c->bundle = realpath(bundle, NULL);
-	if (c->bundle == NULL)
-		return husk_fail(err, errno, "bundle %s", bundle);
-	cleanup_close int bfd = open(c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd < 0)
-		return husk_fail(err, errno, "bundle %s", c->bundle);
-	int r = spec_load(bfd, &c->spec, &c->config_text, &c->config_len, err);
-	if (r < 0)
-		return r;
-	const char *rp = c->spec->root_path;
-	cleanup_free char *joined = NULL;
-	if (rp[0] != '/' && asprintf(&joined, "%s/%s", c->bundle, rp) < 0)
-		return husk_fail(err, ENOMEM, "rootfs");
-	c->rootfs = realpath(joined ? joined : rp, NULL);
-	if (c->rootfs == NULL)
-		return husk_fail(err, errno, "rootfs %s", joined ? joined : rp);
-	return 0;
+	int r = core_bundle_load(o->bundle, &c->bundle, &c->spec, &c->config_text, &c->config_len, err);
+	return r < 0 ? r : core_rootfs_resolve(c->bundle, c->spec->root_path, &c->rootfs, err);
 }
 
 /* CRIU's root must be a mount point whose parent is not overmounted: the
