@@ -61,13 +61,6 @@ struct creation {
 	sigset_t forwarded;  /* blocked by a foreground run, read after */
 };
 
-/* With a pid namespace of its own, the container's processes all die with
- * its init: anything else in its cgroup is someone else's (another
- * container given the same cgroup) and is spared, as runc spares it. */
-static bool own_pidns(const struct spec *s)
-{
-	return s->namespaces[NS_PID].present && s->namespaces[NS_PID].path == NULL;
-}
 
 static void creation_release(struct creation *c, bool failed)
 {
@@ -76,7 +69,10 @@ static void creation_release(struct creation *c, bool failed)
 		waitpid(c->pid, NULL, 0);
 	}
 	if (failed && c->in_cgroup)
-		cgroup_destroy(&c->cg, !own_pidns(c->spec), NULL);
+		/* With a pid namespace of its own, the container's processes all
+		 * die with its init: anything else in its cgroup is someone
+		 * else's and is spared, as runc spares it. */
+		cgroup_destroy(&c->cg, !core_own_pidns(c->spec), NULL);
 	/* runtime.md: a container whose creation failed once it existed goes
 	 * on to the end of its lifecycle, so its poststop hooks run. */
 	if (failed && c->pid > 0)
@@ -156,24 +152,11 @@ int core_write_pid_file(const char *path, pid_t pid, husk_error **err)
 
 static int record_state(const struct create_options *o, struct creation *c, husk_error **err)
 {
-	cleanup_free char *created = state_timestamp();
-	struct container_state st = {
-		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
-		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
-		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
-		.shared_pidns = !own_pidns(c->spec),
-		.systemd_unit = c->cg.unit,
+	struct core_record rec = {
+		.id = o->id, .pid = c->pid, .bundle = c->bundle, .rootfs = c->rootfs, .spec = c->spec,
+		.config_text = c->config_text, .config_len = c->config_len, .cg = &c->cg, .pid_file = o->pid_file,
 	};
-	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
-		if (c->spec->hooks[stage].n)
-			st.hooks |= 1u << stage;
-	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
-	if (r < 0 || (r = state_write_identity(&c->dir, &st, err)) < 0 ||
-	    (r = state_write(&c->dir, &st, err)) < 0)
-		return r;
-	if (o->pid_file && (r = core_write_pid_file(o->pid_file, c->pid, err)) < 0)
-		return r;
-	return 0;
+	return core_record_state(&c->dir, &rec, err);
 }
 
 /* Where the container's pty master goes: the --console-socket, or, for a

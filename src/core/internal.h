@@ -3,6 +3,7 @@
 #define HUSK_CORE_INTERNAL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 #include "cgroup/cgroup.h"
 #include "spec/spec.h"
@@ -21,6 +22,25 @@ int core_write_pid_file(const char *path, pid_t pid, husk_error **err);
  * absolute and its config.json loaded (spec_load); the caller frees. */
 int core_bundle_load(const char *bundle_opt, char **bundle, struct spec **spec, char **text, size_t *len,
 		     husk_error **err);
+
+/* Whether the container has a pid namespace of its own (not joined). */
+bool core_own_pidns(const struct spec *s);
+
+/* A container just made (create, restore), as its state dir records it. */
+struct core_record {
+	const char *id;
+	pid_t pid;
+	const char *bundle, *rootfs;
+	const struct spec *spec;
+	const char *config_text;
+	size_t config_len;
+	const struct cgroup *cg;
+	const char *pid_file; /* or NULL */
+};
+
+/* Writes config.json, the identity record and state.json into dir, then
+ * the pid file. */
+int core_record_state(struct state_dir *dir, const struct core_record *c, husk_error **err);
 
 /* root.path (relative to the bundle, or absolute) resolved to an existing
  * directory. */

@@ -249,24 +249,11 @@ static int run_helper(const struct criu_options *o, struct restoration *c, husk_
 
 static int record_state(const struct criu_options *o, struct restoration *c, husk_error **err)
 {
-	cleanup_free char *created = state_timestamp();
-	bool own_pidns = c->spec->namespaces[NS_PID].present && !c->spec->namespaces[NS_PID].path;
-	struct container_state st = {
-		.id = (char *) o->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
-		.bundle = c->bundle, .rootfs = c->rootfs, .created = created,
-		.annotations = c->spec->annotations, .cgroup_path = c->cg.path,
-		.shared_pidns = !own_pidns, .systemd_unit = c->cg.unit,
+	struct core_record rec = {
+		.id = o->id, .pid = c->pid, .bundle = c->bundle, .rootfs = c->rootfs, .spec = c->spec,
+		.config_text = c->config_text, .config_len = c->config_len, .cg = &c->cg, .pid_file = o->pid_file,
 	};
-	for (int stage = 0; stage < HOOK_STAGE_COUNT; stage++)
-		if (c->spec->hooks[stage].n)
-			st.hooks |= 1u << stage;
-	int r = write_file_at(c->dir.fd, "config.json", c->config_text, c->config_len, 0600, err);
-	if (r < 0 || (r = state_write_identity(&c->dir, &st, err)) < 0 ||
-	    (r = state_write(&c->dir, &st, err)) < 0)
-		return r;
-	if (o->pid_file && (r = core_write_pid_file(o->pid_file, c->pid, err)) < 0)
-		return r;
-	return 0;
+	return core_record_state(&c->dir, &rec, err);
 }
 
 static int restore(const struct criu_options *o, struct restoration *c, husk_error **err)
