@@ -11,7 +11,7 @@
 static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
-	&cmd_help, &cmd_version,
+	&cmd_help, &cmd_version, &cmd_image, &cmd_container,
 #ifdef HUSK_CRIU
 	&cmd_checkpoint, &cmd_restore,
 #endif
@@ -40,6 +40,7 @@ void cli_print_usage(FILE *out)
 		     "  --systemd-cgroup      use the systemd cgroup driver\n"
 		     "  --rootless VALUE      auto (default: rootless when not root), true, false\n"
 		     "  --criu PATH           the criu binary for checkpoint and restore\n"
+		     "  --store DIR           the image store (default /var/lib/husk)\n"
 		     "  -h, --help            this help\n"
 		     "  -v, --version         print the version\n"
 		     "\nhusk help COMMAND or husk COMMAND --help: the flags of a command.\n");
@@ -48,7 +49,7 @@ void cli_print_usage(FILE *out)
 static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)
 {
 	const char *rootless = "auto";
-	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU };
+	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU, O_STORE };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "log", required_argument, NULL, O_LOG },
@@ -57,6 +58,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 		{ "systemd-cgroup", no_argument, NULL, O_SYSTEMD },
 		{ "rootless", required_argument, NULL, O_ROOTLESS },
 		{ "criu", required_argument, NULL, O_CRIU },
+		{ "store", required_argument, NULL, O_STORE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
@@ -84,6 +86,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 			rootless = optarg;
 			break;
 		case O_CRIU: g->criu = optarg; break;
+		case O_STORE: g->store = optarg; break;
 		case 'h': cli_print_usage(stdout); exit(0);
 		case 'v': cli_print_version(); exit(0);
 		default:
@@ -98,7 +101,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 
 int main(int argc, char **argv)
 {
-	struct globals g = { .log_format = LOG_TEXT };
+	struct globals g = { .log_format = LOG_TEXT, .store = "/var/lib/husk" };
 	husk_error *err = NULL;
 	char root[4096];
 	int r = parse_globals(argc, argv, &g, &err);
@@ -117,7 +120,8 @@ int main(int argc, char **argv)
 	const char *name = argv[optind];
 	/* The commands that put processes in a container: those must not
 	 * have the host's husk binary as their exe (see linux/exe_seal.h). */
-	if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
+	const char *verb = strcmp(name, "container") == 0 && optind + 1 < argc ? argv[optind + 1] : name;
+	if ((strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0) &&
 	    container_seal_binary(argv, &err) < 0) {
 		log_fatal(err);
 		husk_error_free(err);

@@ -20,6 +20,7 @@ struct globals {
 	bool systemd_cgroup;
 	bool rootless;       /* --rootless, or auto: container_rootless() */
 	const char *criu;   /* --criu: the criu binary, NULL for criu on PATH */
+	const char *store;  /* --store: the image store (default /var/lib/husk) */
 };
 
 struct command {
@@ -31,7 +32,16 @@ struct command {
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
-	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore;
+	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container;
+
+/* A command with verbs under it (noun.c): `husk image load`. */
+struct noun {
+	const char *name;
+	const char *summary;
+	const struct command *const *verbs;   /* NULL-terminated; each named "NOUN VERB" */
+};
+int cli_noun_run(const struct noun *n, const struct globals *g, int argc, char **argv,
+		 husk_error **err);
 
 /* The command table (main.c): a command by name, or NULL; husk --help. */
 const struct command *cli_find_command(const char *name);

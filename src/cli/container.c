@@ -1,0 +1,24 @@
+/* `husk container VERB`: containers made from images (src/engine/). */
+#include "cli/cli.h"
+
+static const struct command *const container_verbs[] = {
+	NULL,
+};
+
+static const struct noun container_noun = {
+	.name = "container",
+	.summary = "manage containers made from images of the store",
+	.verbs = container_verbs,
+};
+
+static int run_container(const struct globals *g, int argc, char **argv, husk_error **err)
+{
+	return cli_noun_run(&container_noun, g, argc, argv, err);
+}
+
+const struct command cmd_container = {
+	.name = "container",
+	.summary = "manage containers from images: create, run, ls, inspect, start, stop, kill, rm, exec",
+	.usage = "COMMAND [options] [arguments]",
+	.run = run_container,
+};

@@ -1,0 +1,24 @@
+/* `husk image VERB`: the image store (src/image/). */
+#include "cli/cli.h"
+
+static const struct command *const image_verbs[] = {
+	NULL,
+};
+
+static const struct noun image_noun = {
+	.name = "image",
+	.summary = "manage the images of the store (--store)",
+	.verbs = image_verbs,
+};
+
+static int run_image(const struct globals *g, int argc, char **argv, husk_error **err)
+{
+	return cli_noun_run(&image_noun, g, argc, argv, err);
+}
+
+const struct command cmd_image = {
+	.name = "image",
+	.summary = "manage images: load, import, pull, save, ls, inspect, tag, rm, prune",
+	.usage = "COMMAND [options] [arguments]",
+	.run = run_image,
+};

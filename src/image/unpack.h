@@ -1,0 +1,39 @@
+/* Unpacking one layer tar (image-spec "layer changesets") into a directory,
+ * safely, reading each byte of the blob once.
+ *
+ * The blob (gzip, zstd or uncompressed; libarchive finds out) is read in one
+ * pass that hashes the compressed bytes (the blob digest), decompresses,
+ * hashes the tar stream (the diffID) and writes the entries.  Whiteouts
+ * become overlayfs whiteouts: ".wh.NAME" a 0:0 character device NAME,
+ * ".wh..wh..opq" the xattr trusted.overlay.opaque=y on its directory.
+ * Every entry is created relative to dest_dirfd with openat2
+ * RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS, never following a symlink a
+ * previous entry made; ../ and absolute names, hard links leaving the
+ * layer, and the limits below fail the unpack with an error naming the
+ * entry. */
+#ifndef HUSK_IMAGE_UNPACK_H
+#define HUSK_IMAGE_UNPACK_H
+
+#include <stdint.h>
+
+#include "image/store.h"
+#include "util/error.h"
+
+struct unpack_limits {
+	uint64_t max_bytes;     /* uncompressed tar bytes (decompression bombs) */
+	uint64_t max_entries;
+};
+/* The defaults (documented in man/husk-image.8.md): 64 GiB, 4 million entries. */
+extern const struct unpack_limits unpack_default_limits;
+
+struct unpack_result {
+	char blob_digest[DIGEST_LEN];   /* sha256 of the bytes read from fd */
+	char diff_id[DIGEST_LEN];       /* sha256 of the uncompressed tar */
+	uint64_t blob_size, tar_size;
+};
+
+/* Unpacks the layer read from fd into the empty directory dest_dirfd. */
+int layer_unpack(int fd, int dest_dirfd, const struct unpack_limits *lim,
+		 struct unpack_result *out, husk_error **err);
+
+#endif
