@@ -84,7 +84,7 @@ static int dump(const struct criu_options *o, struct core_handle *h, husk_error 
 			goto out;
 		}
 	}
-	if ((r = criu_add_ext_mounts(&s, spec, h->st.bundle, h->has_cgroup ? h->cg.path : "", false, err)) < 0 ||
+	if ((r = criu_add_ext_mounts(&s, spec, h->st.bundle, h->has_cgroup ? h->cg.path : "", h->st.pid, err)) < 0 ||
 	    (r = set_freezer(&s, h, err)) < 0 || (r = write_descriptors(&s, h->st.pid, err)) < 0)
 		goto out;
 	log_debug("checkpoint %s: criu dump of pid %d", o->id, (int) h->st.pid);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -148,9 +150,37 @@ static int add_cgroup_mount(struct criu_session *s, const struct spec *spec,
 	return r < 0 && !*err ? husk_fail(err, -r, "list cgroup hierarchies") : r;
 }
 
-int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const char *bundle,
-			const char *cgroup_path, bool restore, husk_error **err)
+/* Masked files are covered with the host's /dev/null, which the images
+ * name "/dev/null"; masked directories are read-only tmpfs mounts of the
+ * container's own, which CRIU dumps and mounts again (runc does the same). */
+static int add_masked(struct criu_session *s, const struct spec *spec, pid_t dump_pid,
+		      husk_error **err)
 {
+	if (spec->masked_paths == NULL || spec->masked_paths[0] == NULL)
+		return 0;
+	if (dump_pid == 0)
+		return add_ext(s, "/dev/null", "/dev/null", err);
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int) dump_pid);
+	cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return husk_fail(err, errno, "open %s", root);
+	for (const char **p = spec->masked_paths; *p; p++) {
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+		cleanup_close int fd = (int) syscall(SYS_openat2, rootfd, *p, &how, sizeof(how));
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
+			continue;   /* not there (nothing masked) or a directory */
+		if (add_ext(s, *p, "/dev/null", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const char *bundle,
+			const char *cgroup_path, pid_t dump_pid, husk_error **err)
+{
+	bool restore = dump_pid == 0;
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct spec_mount *m = &spec->mounts[i];
 		if (m->type && strcmp(m->type, "cgroup") == 0 && !is_bind(m, err)) {
@@ -179,11 +209,7 @@ int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const c
 	for (size_t i = 0; i < spec->n_devices; i++)
 		if (add_ext(s, spec->devices[i].path, spec->devices[i].path, err) < 0)
 			return -1;
-	/* Masked files are covered with the host's /dev/null. */
-	for (const char **p = spec->masked_paths; p && *p; p++)
-		if (add_ext(s, *p, "/dev/null", err) < 0)
-			return -1;
-	return 0;
+	return add_masked(s, spec, dump_pid, err);
 }
 
 /* The last line of CRIU's log that says "Error", without its time stamp,

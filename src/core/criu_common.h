@@ -29,11 +29,12 @@ int criu_session_open(struct criu_session *s, const struct criu_options *o, bool
 void criu_session_close(struct criu_session *s);
 
 /* External mounts as runc lists them (--ext-mount-map): the config's bind
- * mounts, devices and masked files.  A dump maps each destination to
- * itself; a restore to the source on the host (bundle: relative sources).
- * The binds of the container's cgroup (cgroup_path) are external too. */
+ * mounts, devices and masked files.  A dump (of dump_pid's container) maps
+ * each destination to itself; a restore (dump_pid 0) to the source on the
+ * host (bundle: relative sources).  The binds of the container's cgroup
+ * (cgroup_path) are external too. */
 int criu_add_ext_mounts(struct criu_session *s, const struct spec *spec, const char *bundle,
-			const char *cgroup_path, bool restore, husk_error **err);
+			const char *cgroup_path, pid_t dump_pid, husk_error **err);
 
 /* Fails with CRIU's last "Error" line from its log, and where the log is. */
 int criu_fail(struct criu_session *s, int r, const char *what, husk_error **err);

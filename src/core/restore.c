@@ -159,7 +159,7 @@ static int helper_restore(const struct criu_options *o, struct restoration *c, i
 	if (netns_fd >= 0 && l->local_add_inherit_fd(s->opts, netns_fd, "extRootNetNS") < 0)
 		return husk_fail(err, ENOMEM, "criu options");
 	if ((r = add_cg_roots(s, err)) < 0 ||
-	    (r = criu_add_ext_mounts(s, c->spec, c->bundle, c->cg.path, true, err)) < 0 ||
+	    (r = criu_add_ext_mounts(s, c->spec, c->bundle, c->cg.path, 0, err)) < 0 ||
 	    (r = add_inherited_stdio(s, err)) < 0)
 		return r;
 	cleanup_close int console = -1;

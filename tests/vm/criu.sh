@@ -2,8 +2,10 @@
 # Runs inside the QEMU guest of shared/vm/run-in-vm.sh (Debian's kernel, on
 # which CRIU works; the Firecracker host kernel fails criu check): husk
 # checkpoint and restore of a busybox container with a counter.
-#   run-in-vm.sh --modules "... unix_diag inet_diag ..." --files DIR \
-#     --bin husk --bin /usr/sbin/criu --bin libcriu.so.2 -- ./criu.sh /files/husk
+#   run-in-vm.sh --modules "... unix_diag ... nf_conntrack_netlink" --files DIR \
+#     --bin husk --bin /usr/sbin/criu --bin libcriu.so.2 --bin /usr/sbin/ip ... \
+#     -- ./criu.sh /files/husk
+# (tests/run.sh's run_vm_criu has the whole list and why each is needed).
 # Prints one line per check and "N passed, M failed" last.
 HUSK=${1:?usage: criu.sh HUSK}
 pass=0 fail=0
