@@ -52,6 +52,18 @@ static mode_t type_bits(char type)
 	}
 }
 
+/* No mknod in a user namespace: bind the host's node over an empty file. */
+static int bind_host_node(int dir, const char *name, const struct spec_device *d, husk_error **err)
+{
+	cleanup_close int src = open(d->path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (src < 0)
+		return husk_fail(err, errno, "device %s: open the host's node", d->path);
+	cleanup_close int f = openat(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (f < 0)
+		return husk_fail(err, errno, "device %s", d->path);
+	return bind_fd_over(src, f, false, false, err);
+}
+
 static int make_node(int root_fd, const struct spec_device *d, bool in_userns, husk_error **err)
 {
 	const char *name;
@@ -59,19 +71,15 @@ static int make_node(int root_fd, const struct spec_device *d, bool in_userns, h
 	if (dir < 0)
 		return dir;
 	mode_t perm = d->has_file_mode ? d->file_mode : 0666;
-	if (in_userns) {
-		/* No mknod in a user namespace: bind the host's node over an
-		 * empty file. */
-		cleanup_close int src = open(d->path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-		if (src < 0)
-			return husk_fail(err, errno, "device %s: open the host's node", d->path);
-		cleanup_close int f = openat(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
-		if (f < 0)
-			return husk_fail(err, errno, "device %s", d->path);
-		return bind_fd_over(src, f, false, false, err);
-	}
+	if (in_userns)
+		return bind_host_node(dir, name, d, err);
 	dev_t dev = makedev(d->major, d->minor);
 	if (mknodat(dir, name, type_bits(d->type) | perm, dev) < 0) {
+		/* husk itself in a user namespace that is not the host's (rootless
+		 * podman runs its runtime in one, and the config then has none of
+		 * its own): no mknod there either. */
+		if (errno == EPERM)
+			return bind_host_node(dir, name, d, err);
 		if (errno != EEXIST)
 			return husk_fail(err, errno, "mknod %s", d->path);
 		/* A node the image shipped is replaced: it may be anything. */

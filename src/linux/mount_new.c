@@ -37,6 +37,8 @@ static int fail_with_log(husk_error **err, int fs, int e, const char *step, cons
 	char msg[256];
 	ssize_t n = read(fs, msg, sizeof(msg) - 1);
 	if (n > 2 && (msg[0] == 'e' || msg[0] == 'w') && msg[1] == ' ') {
+		while (n > 2 && msg[n - 1] == '\n')   /* devpts ends its messages with one */
+			n--;
 		msg[n] = '\0';
 		return husk_fail(err, e, "%s %s: %s", step, what, msg + 2);
 	}

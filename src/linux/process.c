@@ -35,12 +35,26 @@ int process_set_rlimits(const struct spec_process *p, husk_error **err)
 	return 0;
 }
 
-int process_set_identity(const struct spec_process *p, bool in_userns, husk_error **err)
+/* Whether this process's user namespace has setgroups "deny" (one made
+ * for the container, or the caller's own, as `unshare -r` makes). */
+static bool setgroups_denied(void)
+{
+	char buf[8] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
+int process_set_identity(const struct spec_process *p, husk_error **err)
 {
 	/* A user namespace whose setgroups is "deny" refuses even an empty
-	 * list; that is only an error when groups were asked for. */
+	 * list; that is only an error when groups were asked for (runc skips
+	 * the call there too). */
 	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
-	    !(errno == EPERM && in_userns && p->n_additional_gids == 0))
+	    !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
 		return husk_fail(err, errno, "setgroups");
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return husk_fail(err, errno, "setgid %u", p->gid);
@@ -232,7 +246,7 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 		if ((r = caps_before_identity(&caps, err)) < 0)
 			return r;
 	}
-	if ((r = process_set_identity(p, ps->in_userns, err)) < 0)
+	if ((r = process_set_identity(p, err)) < 0)
 		return r;
 	if (p->has_capabilities && (r = caps_after_identity(&caps, err)) < 0)
 		return r;

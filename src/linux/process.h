@@ -40,7 +40,7 @@ int process_set_rlimits(const struct spec_process *p, husk_error **err);
 
 /* setgroups/setresgid/setresuid, umask and cwd, in that order, so the cwd
  * is entered with the permissions of the container's user. */
-int process_set_identity(const struct spec_process *p, bool in_userns, husk_error **err);
+int process_set_identity(const struct spec_process *p, husk_error **err);
 
 /* Resolves argv[0] on the container's PATH (from process.env) and builds
  * the environment; done inside the container, after pivot_root. */

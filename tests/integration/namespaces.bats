@@ -243,3 +243,43 @@ NS_SCRIPT='for n in user pid net ipc uts mnt cgroup time; do echo "$n $(readlink
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 10}]'
 	ctr_create_fail 'uidMappings|user'
 }
+
+# husk started inside a user namespace that is not the host's, with a config
+# that asks for none of its own (rootless podman runs its runtime so): no
+# mknod there, so the devices are the host's nodes bound, as in a user
+# namespace of the config's.
+@test "husk run from inside a user namespace of its caller, the config without one: devices bound" {
+	update_config '.process.args = ["sh", "-c", "test -c /dev/zero && head -c 3 /dev/zero | wc -c && echo >/dev/null && echo ok"]
+		| .linux.devices = [{"path": "/dev/full", "type": "c", "major": 1, "minor": 7, "fileMode": 438, "uid": 0, "gid": 0}]
+		| .linux.resources = {}'
+	local go=$TESTDIR/go p
+	printf -v p '%q ' "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c1
+	unshare -U --setgroups allow sh -c "while [ ! -e $go ]; do sleep 0.02; done; exec $p" \
+		>"$TESTDIR/c1.log" 2>&1 &
+	p=$!
+	sleep 0.1
+	echo "0 0 65536" >/proc/$p/uid_map && echo "0 0 65536" >/proc/$p/gid_map || { kill $p; fail "maps"; }
+	touch "$go"
+	status=0
+	wait $p || status=$?
+	[ "$status" -eq 0 ] || fail "status $status: $(cat "$TESTDIR/c1.log")"
+	[ "$(cat "$TESTDIR/c1.log")" = $'3\nok' ] || fail "$(cat "$TESTDIR/c1.log")"
+	assert_clean
+}
+
+# `unshare -r` (one id mapped, setgroups "deny"): no supplementary groups can
+# be set there, and none asked for is no error; asked for, it is.
+@test "husk run under unshare -r: setgroups denied by the caller's user namespace" {
+	command -v unshare >/dev/null || skip "unshare is missing"
+	update_config '.process.args = ["sh", "-c", "id -u; echo ok"]
+		| .linux.resources = {}
+		| (.mounts[] | select(.destination == "/dev/pts") | .options) |= map(select(startswith("gid=") | not))'
+	hrun unshare -U -r "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	[ "$output" = $'0\nok' ] || fail "$output"
+	update_config '.process.user.additionalGids = [0]'
+	hrun unshare -U -r "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c2
+	[ "$status" -ne 0 ] || fail "additionalGids under setgroups deny did not fail"
+	[[ "$stderr" == "husk: run c2: setgroups: Operation not permitted" ]] || fail "$stderr"
+	assert_clean
+}

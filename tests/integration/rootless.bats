@@ -233,3 +233,55 @@ a_status() {
 	[[ "$output" == *"in-0-/dev/pts/0"* ]] || fail "$output"
 	assert_clean
 }
+
+# Rootless podman runs its runtime inside podman's own user namespace, and
+# its config then has no user namespace: husk must still make the devices
+# (no mknod there: the host's nodes are bound) and run every command.
+@test "rootless podman with husk as its runtime: run, run -d, exec, top, stop, rm, --userns=keep-id" {
+	command -v podman >/dev/null || skip "podman is not installed"
+	local P=$TESTDIR/podman
+	mkdir -p "$P/data" "$P/cfg" "$P/xdg"
+	chmod 700 "$P/xdg"
+	tar --numeric-owner -C "$BUNDLE/rootfs" -cf "$P/rootfs.tar" .
+	cat >"$P/containers.conf" <<-CONF
+	[containers]
+	netns = "none"
+	default_ulimits = []
+	[engine]
+	cgroup_manager = "cgroupfs"
+	events_logger = "file"
+	events_logfile_path = "$P/xdg/events.log"
+	runtime_supports_json = ["husk"]
+	CONF
+	cat >"$P/storage.conf" <<-CONF
+	[storage]
+	driver = "vfs"
+	runroot = "$P/xdg/storage"
+	graphroot = "$P/data/storage"
+	CONF
+	chown -R "$RL_A:" "$P"
+	pa() {
+		timeout --foreground -k 5 60 setpriv --reuid="$RL_A" --regid="$A_GID" --init-groups \
+			env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$P/data" XDG_RUNTIME_DIR="$P/xdg" \
+			XDG_CONFIG_HOME="$P/cfg" XDG_DATA_HOME="$P/data" CONTAINERS_CONF="$P/containers.conf" \
+			CONTAINERS_STORAGE_CONF="$P/storage.conf" podman --runtime "$TESTDIR/husk" "$@"
+	}
+	pa import "$P/rootfs.tar" localhost/husk-rl >/dev/null || fail "podman import as $RL_A failed"
+	run pa run --rm localhost/husk-rl sh -c 'id -u; test -c /dev/null && echo >/dev/null && echo dev-ok'
+	[ "$status" -eq 0 ] || fail "podman run: $output"
+	[[ "$output" == *$'0\ndev-ok'* ]] || fail "$output"
+	local id
+	id=$(pa run -d localhost/husk-rl sleep 60) || fail "podman run -d: $id"
+	run pa exec "$id" cat /proc/self/uid_map
+	[ "$status" -eq 0 ] || fail "podman exec: $output"
+	[ "$(echo ${lines[0]})" = "0 $A_UID 1" ] || fail "uid_map in exec: $output"
+	run pa top "$id"
+	[[ "$output" == *"sleep 60"* ]] || fail "podman top: $output"
+	pa stop -t 1 "$id" >/dev/null 2>&1 || fail "podman stop"
+	pa rm "$id" >/dev/null || fail "podman rm"
+	run pa run --rm --userns=keep-id localhost/husk-rl id -u
+	[ "$status" -eq 0 ] && [ "${lines[-1]}" = "$A_UID" ] || fail "keep-id: $output"
+	run pa ps -aq
+	[ -z "$output" ] || fail "containers left: $output"
+	pkill -9 -U "$RL_A" 2>/dev/null || true
+}
