@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "cgroup/device_rules.h"
+#include "cgroup/devices_v1.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -163,6 +163,39 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
 	return 0;
 }
 
+/* A period and what is measured against it (cfs quota, rt runtime): the
+ * kernel checks each write against the other value and the parent's
+ * limit, so one order can be refused where the other is not (a shorter
+ * period under the old quota exceeds the parent).  As runc: the period
+ * first; refused with EINVAL while the other is also to be set, it is
+ * written again after the other. */
+static int v1_period_pair(const char *d, json_object *cpu, const char *pkey, const char *pfile,
+			  const char *vkey, const char *vfile, husk_error **err)
+{
+	bool has_p, has_v;
+	int64_t p = json_i64(cpu, pkey, &has_p), v = json_i64(cpu, vkey, &has_v);
+	has_p = has_p && p != 0;
+	has_v = has_v && v != 0;
+	bool again = false;
+	int r;
+	if (has_p) {
+		cleanup_error husk_error *first = NULL;
+		if ((r = put(d, pfile, &first, "%" PRId64, p)) < 0) {
+			if (r != -EINVAL || !has_v) {
+				*err = first;
+				first = NULL;
+				return r;
+			}
+			again = true;
+		}
+	}
+	if (has_v && (r = put(d, vfile, err, "%" PRId64, v)) < 0)
+		return r;
+	if (again && (r = put(d, pfile, err, "%" PRId64, p)) < 0)
+		return r;
+	return 0;
+}
+
 static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **err)
 {
 	if (cpu == NULL)
@@ -174,11 +207,19 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 		const char *key, *file;
 		bool zero_unset;
 	} fields[] = {
-		{ "shares", "cpu.shares", true },        { "period", "cpu.cfs_period_us", true },
-		{ "quota", "cpu.cfs_quota_us", true },   { "burst", "cpu.cfs_burst_us", false },
-		{ "realtimePeriod", "cpu.rt_period_us", true }, { "realtimeRuntime", "cpu.rt_runtime_us", true },
+		{ "shares", "cpu.shares", true },
+		{ "burst", "cpu.cfs_burst_us", false },
 		{ "idle", "cpu.idle", false },
 	};
+	bool any = false;
+	static const char *const pairs[] = { "period", "quota", "realtimePeriod", "realtimeRuntime" };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		any = any || (json_i64(cpu, pairs[i], &given) != 0 && given);
+	if (any && ((r = v1_dir_or_fail(dir, ctx, "cpu", d, sizeof(d), err)) < 0 ||
+		    (r = v1_period_pair(d, cpu, "period", "cpu.cfs_period_us", "quota", "cpu.cfs_quota_us", err)) < 0 ||
+		    (r = v1_period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime",
+					"cpu.rt_runtime_us", err)) < 0))
+		return r;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		int64_t v = json_i64(cpu, fields[i].key, &given);
 		if (!given || (v == 0 && fields[i].zero_unset))
@@ -195,19 +236,6 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 			return r;
 	}
 	return 0;
-}
-
-static int device_rules(json_object *list, const char *dir, husk_error **err)
-{
-	cleanup_free struct device_rule *rules = NULL;
-	size_t n;
-	int r = device_rules_parse(list, &rules, &n, err);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		char line[96];
-		device_rule_text(&rules[i], line, sizeof(line));
-		r = cgroup_write(dir, rules[i].allow ? "devices.allow" : "devices.deny", line, err);
-	}
-	return r;
 }
 
 static int v1_blkio(json_object *bio, cgroup_dir_fn dir, void *ctx, husk_error **err)
@@ -339,7 +367,7 @@ int resources_apply_v1(json_object *res, cgroup_dir_fn dir, void *ctx, husk_erro
 			return r;
 	}
 	json_object *devices = json_member(res, "devices");
-	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = device_rules(devices, d, err)) < 0)
+	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = devices_v1_apply(d, devices, err)) < 0)
 		return r;
 	bool has_h = dir(ctx, "hugetlb", h, sizeof(h)) == 0, has_r = dir(ctx, "rdma", rd, sizeof(rd)) == 0;
 	return hugetlb_rdma(res, has_h ? h : NULL, has_r ? rd : NULL, false, err);
