@@ -169,7 +169,7 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
  * period under the old quota exceeds the parent).  As runc: the period
  * first; refused with EINVAL while the other is also to be set, it is
  * written again after the other. */
-static int v1_period_pair(const char *d, json_object *cpu, const char *pkey, const char *pfile,
+static int period_pair(const char *d, json_object *cpu, const char *pkey, const char *pfile,
 			  const char *vkey, const char *vfile, husk_error **err)
 {
 	bool has_p, has_v;
@@ -216,8 +216,8 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 		any = any || (json_i64(cpu, pairs[i], &given) != 0 && given);
 	if (any && ((r = v1_dir_or_fail(dir, ctx, "cpu", d, sizeof(d), err)) < 0 ||
-		    (r = v1_period_pair(d, cpu, "period", "cpu.cfs_period_us", "quota", "cpu.cfs_quota_us", err)) < 0 ||
-		    (r = v1_period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime",
+		    (r = period_pair(d, cpu, "period", "cpu.cfs_period_us", "quota", "cpu.cfs_quota_us", err)) < 0 ||
+		    (r = period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime",
 					"cpu.rt_runtime_us", err)) < 0))
 		return r;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -308,6 +308,14 @@ static int hugetlb_rdma(json_object *res, const char *hdir, const char *rdir, bo
 		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes", size);
 		if ((r = put(hdir, file, err, "%" PRId64, limit)) < 0)
 			return r;
+		/* As runc: the reservation limit (kernel 5.7+) gets the same
+		 * value where the kernel has it, or pages reserved by mmap but
+		 * not yet faulted in would escape the limit. */
+		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.rsvd.max" : "hugetlb.%s.rsvd.limit_in_bytes", size);
+		char probe[32];
+		if (cgroup_read(hdir, file, probe, sizeof(probe)) >= 0 &&
+		    (r = put(hdir, file, err, "%" PRId64, limit)) < 0)
+			return r;
 	}
 	json_object *rdma = obj(res, "rdma");
 	if (rdma) {
@@ -375,6 +383,48 @@ int resources_apply_v1(json_object *res, cgroup_dir_fn dir, void *ctx, husk_erro
 
 /* ---- v2 ---------------------------------------------------------------- */
 
+/* cpu.max holds quota and period in one write, which the kernel checks
+ * against no parent (v2 takes the smaller of the two).  What update does
+ * not give is kept from the file: --cpu-quota alone keeps the period. */
+static int v2_cpu_max(json_object *cpu, const char *d, husk_error **err)
+{
+	bool has_quota, has_period;
+	int64_t quota = json_i64(cpu, "quota", &has_quota), period = json_i64(cpu, "period", &has_period);
+	has_quota = has_quota && quota != 0;
+	has_period = has_period && period > 0;
+	if (!has_quota && !has_period)
+		return 0;
+	char cur[64] = "max 100000", q[32];
+	if (cgroup_read(d, "cpu.max", cur, sizeof(cur)) <= 0)
+		snprintf(cur, sizeof(cur), "max 100000");
+	char *sp = strchr(cur, ' ');
+	int64_t cur_period = sp ? strtoll(sp + 1, NULL, 10) : 100000;
+	if (sp)
+		*sp = '\0';
+	if (!has_quota)
+		snprintf(q, sizeof(q), "%s", cur);
+	else if (quota > 0)
+		snprintf(q, sizeof(q), "%" PRId64, quota);
+	else
+		snprintf(q, sizeof(q), "max");
+	return put(d, "cpu.max", err, "%s %" PRId64, q, has_period ? period : cur_period > 0 ? cur_period : 100000);
+}
+
+/* Real-time group scheduling has no cgroup v2 interface in mainline
+ * kernels: where the cgroup has no cpu.rt_* files, an rt limit is an
+ * error rather than silently dropped. */
+static int v2_rt(json_object *cpu, const char *d, husk_error **err)
+{
+	bool a, b;
+	if (json_i64(cpu, "realtimePeriod", &a) == 0 && json_i64(cpu, "realtimeRuntime", &b) == 0)
+		return 0;
+	char probe[64];
+	if (cgroup_read(d, "cpu.rt_runtime_us", probe, sizeof(probe)) < 0)
+		return husk_fail(err, 0, "cpu.realtimePeriod, cpu.realtimeRuntime: this cgroup v2 host has no real-time "
+				 "group scheduling (no cpu.rt_runtime_us)");
+	return period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime", "cpu.rt_runtime_us", err);
+}
+
 int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 {
 	if (res == NULL)
@@ -412,16 +462,8 @@ int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 	v = json_i64(cpu, "shares", &given);
 	if (given && v && (r = put(d, "cpu.weight", err, "%" PRIu64, cpu_shares_to_weight(v))) < 0)
 		return r;
-	bool has_quota, has_period;
-	int64_t quota = json_i64(cpu, "quota", &has_quota), period = json_i64(cpu, "period", &has_period);
-	if ((has_quota && quota) || (has_period && period)) {
-		if (quota > 0)
-			snprintf(buf, sizeof(buf), "%" PRId64, quota);
-		else
-			snprintf(buf, sizeof(buf), "max");
-		if ((r = put(d, "cpu.max", err, "%s %" PRId64, buf, period > 0 ? period : 100000)) < 0)
-			return r;
-	}
+	if ((r = v2_cpu_max(cpu, d, err)) < 0 || (r = v2_rt(cpu, d, err)) < 0)
+		return r;
 	v = json_i64(cpu, "burst", &given);
 	if (given && (r = put(d, "cpu.max.burst", err, "%" PRId64, v)) < 0)
 		return r;
