@@ -196,6 +196,24 @@ static int period_pair(const char *d, json_object *cpu, const char *pkey, const 
 	return 0;
 }
 
+/* A refused rt runtime is most often beyond the parent's budget (a new
+ * cgroup has none): the error says what the parent has. */
+static int rt_pair(const char *d, json_object *cpu, husk_error **err)
+{
+	int r = period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime", "cpu.rt_runtime_us", err);
+	char parent[1400], runtime[32], period[32];
+	snprintf(parent, sizeof(parent), "%s", d);
+	char *slash = strrchr(parent, '/');
+	if (r >= 0 || slash == NULL)
+		return r;
+	*slash = '\0';
+	if (cgroup_read(parent, "cpu.rt_runtime_us", runtime, sizeof(runtime)) <= 0 ||
+	    cgroup_read(parent, "cpu.rt_period_us", period, sizeof(period)) <= 0)
+		return r;
+	runtime[strcspn(runtime, "\n")] = period[strcspn(period, "\n")] = '\0';
+	return husk_wrap(err, "cpu rt (the parent cgroup has an rt runtime of %s per %s us)", runtime, period);
+}
+
 static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **err)
 {
 	if (cpu == NULL)
@@ -217,8 +235,7 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 		any = any || (json_i64(cpu, pairs[i], &given) != 0 && given);
 	if (any && ((r = v1_dir_or_fail(dir, ctx, "cpu", d, sizeof(d), err)) < 0 ||
 		    (r = period_pair(d, cpu, "period", "cpu.cfs_period_us", "quota", "cpu.cfs_quota_us", err)) < 0 ||
-		    (r = period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime",
-					"cpu.rt_runtime_us", err)) < 0))
+		    (r = rt_pair(d, cpu, err)) < 0))
 		return r;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		int64_t v = json_i64(cpu, fields[i].key, &given);
@@ -422,7 +439,7 @@ static int v2_rt(json_object *cpu, const char *d, husk_error **err)
 	if (cgroup_read(d, "cpu.rt_runtime_us", probe, sizeof(probe)) < 0)
 		return husk_fail(err, 0, "cpu.realtimePeriod, cpu.realtimeRuntime: this cgroup v2 host has no real-time "
 				 "group scheduling (no cpu.rt_runtime_us)");
-	return period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime", "cpu.rt_runtime_us", err);
+	return rt_pair(d, cpu, err);
 }
 
 int resources_apply_v2(json_object *res, const char *d, husk_error **err)

@@ -111,6 +111,17 @@ drop_parent() {
 	assert_clean
 }
 
+@test "create: an rt runtime under a parent with no rt budget: one error naming the parent's budget" {
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no cpu.rt_runtime_us: this kernel has no RT group scheduling (CONFIG_RT_GROUP_SCHED)"
+	# husk's default parent, like any new cgroup, has an rt runtime of 0.
+	resources '{"cpu": {"realtimeRuntime": 5000}}'
+	set_cmd 'touch /out/ran'
+	hrun_logged run --bundle "$BUNDLE" c1
+	assert_husk_error 'parent cgroup has an rt runtime of 0 per [0-9]+ us.*cpu.rt_runtime_us'
+	[ ! -e "$OUT/ran" ]
+	assert_clean
+}
+
 # ---------------------------------------------------------------------------
 # devices: minimal transitions
 
