@@ -200,6 +200,16 @@ static int period_pair(const char *d, json_object *cpu, const char *pkey, const 
  * cgroup has none): the error says what the parent has. */
 static int rt_pair(const char *d, json_object *cpu, husk_error **err)
 {
+	bool a, b;
+	if (json_i64(cpu, "realtimePeriod", &a) == 0 && json_i64(cpu, "realtimeRuntime", &b) == 0)
+		return 0;
+	/* No RT group scheduling in the kernel (CONFIG_RT_GROUP_SCHED; and
+	 * mainline has no cgroup v2 interface for it): an error, not a limit
+	 * silently dropped. */
+	char probe[64];
+	if (cgroup_read(d, "cpu.rt_runtime_us", probe, sizeof(probe)) < 0)
+		return husk_fail(err, 0, "cpu.realtimePeriod, cpu.realtimeRuntime: this host has no real-time group "
+				 "scheduling for cgroup %s (no cpu.rt_runtime_us)", d);
 	int r = period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime", "cpu.rt_runtime_us", err);
 	char parent[1400], runtime[32], period[32];
 	snprintf(parent, sizeof(parent), "%s", d);
@@ -427,21 +437,6 @@ static int v2_cpu_max(json_object *cpu, const char *d, husk_error **err)
 	return put(d, "cpu.max", err, "%s %" PRId64, q, has_period ? period : cur_period > 0 ? cur_period : 100000);
 }
 
-/* Real-time group scheduling has no cgroup v2 interface in mainline
- * kernels: where the cgroup has no cpu.rt_* files, an rt limit is an
- * error rather than silently dropped. */
-static int v2_rt(json_object *cpu, const char *d, husk_error **err)
-{
-	bool a, b;
-	if (json_i64(cpu, "realtimePeriod", &a) == 0 && json_i64(cpu, "realtimeRuntime", &b) == 0)
-		return 0;
-	char probe[64];
-	if (cgroup_read(d, "cpu.rt_runtime_us", probe, sizeof(probe)) < 0)
-		return husk_fail(err, 0, "cpu.realtimePeriod, cpu.realtimeRuntime: this cgroup v2 host has no real-time "
-				 "group scheduling (no cpu.rt_runtime_us)");
-	return rt_pair(d, cpu, err);
-}
-
 int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 {
 	if (res == NULL)
@@ -479,7 +474,7 @@ int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 	v = json_i64(cpu, "shares", &given);
 	if (given && v && (r = put(d, "cpu.weight", err, "%" PRIu64, cpu_shares_to_weight(v))) < 0)
 		return r;
-	if ((r = v2_cpu_max(cpu, d, err)) < 0 || (r = v2_rt(cpu, d, err)) < 0)
+	if ((r = v2_cpu_max(cpu, d, err)) < 0 || (r = rt_pair(d, cpu, err)) < 0)
 		return r;
 	v = json_i64(cpu, "burst", &given);
 	if (given && (r = put(d, "cpu.max.burst", err, "%" PRId64, v)) < 0)
