@@ -170,7 +170,7 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
  * first; refused with EINVAL while the other is also to be set, it is
  * written again after the other. */
 static int period_pair(const char *d, json_object *cpu, const char *pkey, const char *pfile,
-			  const char *vkey, const char *vfile, husk_error **err)
+		       const char *vkey, const char *vfile, husk_error **err)
 {
 	bool has_p, has_v;
 	int64_t p = json_i64(cpu, pkey, &has_p), v = json_i64(cpu, vkey, &has_v);
@@ -182,8 +182,10 @@ static int period_pair(const char *d, json_object *cpu, const char *pkey, const 
 		cleanup_error husk_error *first = NULL;
 		if ((r = put(d, pfile, &first, "%" PRId64, p)) < 0) {
 			if (r != -EINVAL || !has_v) {
-				*err = first;
-				first = NULL;
+				if (err && *err == NULL) {
+					*err = first;
+					first = NULL;
+				}
 				return r;
 			}
 			again = true;
