@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "cgroup/device_rules.h"
+#include "cgroup/devices_v1.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -163,6 +163,69 @@ static int v1_memory(json_object *mem, cgroup_dir_fn dir, void *ctx, husk_error 
 	return 0;
 }
 
+/* A period and what is measured against it (cfs quota, rt runtime): the
+ * kernel checks each write against the other value and the parent's
+ * limit, so one order can be refused where the other is not (a shorter
+ * period under the old quota exceeds the parent).  As runc: the period
+ * first; refused with EINVAL while the other is also to be set, it is
+ * written again after the other. */
+static int period_pair(const char *d, json_object *cpu, const char *pkey, const char *pfile,
+		       const char *vkey, const char *vfile, husk_error **err)
+{
+	bool has_p, has_v;
+	int64_t p = json_i64(cpu, pkey, &has_p), v = json_i64(cpu, vkey, &has_v);
+	has_p = has_p && p != 0;
+	has_v = has_v && v != 0;
+	bool again = false;
+	int r;
+	if (has_p) {
+		cleanup_error husk_error *first = NULL;
+		if ((r = put(d, pfile, &first, "%" PRId64, p)) < 0) {
+			if (r != -EINVAL || !has_v) {
+				if (err && *err == NULL) {
+					*err = first;
+					first = NULL;
+				}
+				return r;
+			}
+			again = true;
+		}
+	}
+	if (has_v && (r = put(d, vfile, err, "%" PRId64, v)) < 0)
+		return r;
+	if (again && (r = put(d, pfile, err, "%" PRId64, p)) < 0)
+		return r;
+	return 0;
+}
+
+/* A refused rt runtime is most often beyond the parent's budget (a new
+ * cgroup has none): the error says what the parent has. */
+static int rt_pair(const char *d, json_object *cpu, husk_error **err)
+{
+	bool a, b;
+	if (json_i64(cpu, "realtimePeriod", &a) == 0 && json_i64(cpu, "realtimeRuntime", &b) == 0)
+		return 0;
+	/* No RT group scheduling in the kernel (CONFIG_RT_GROUP_SCHED; and
+	 * mainline has no cgroup v2 interface for it): an error, not a limit
+	 * silently dropped. */
+	char probe[64];
+	if (cgroup_read(d, "cpu.rt_runtime_us", probe, sizeof(probe)) < 0)
+		return husk_fail(err, 0, "cpu.realtimePeriod, cpu.realtimeRuntime: this host has no real-time group "
+				 "scheduling for cgroup %s (no cpu.rt_runtime_us)", d);
+	int r = period_pair(d, cpu, "realtimePeriod", "cpu.rt_period_us", "realtimeRuntime", "cpu.rt_runtime_us", err);
+	char parent[1400], runtime[32], period[32];
+	snprintf(parent, sizeof(parent), "%s", d);
+	char *slash = strrchr(parent, '/');
+	if (r >= 0 || slash == NULL)
+		return r;
+	*slash = '\0';
+	if (cgroup_read(parent, "cpu.rt_runtime_us", runtime, sizeof(runtime)) <= 0 ||
+	    cgroup_read(parent, "cpu.rt_period_us", period, sizeof(period)) <= 0)
+		return r;
+	runtime[strcspn(runtime, "\n")] = period[strcspn(period, "\n")] = '\0';
+	return husk_wrap(err, "cpu rt (the parent cgroup has an rt runtime of %s per %s us)", runtime, period);
+}
+
 static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **err)
 {
 	if (cpu == NULL)
@@ -174,11 +237,18 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 		const char *key, *file;
 		bool zero_unset;
 	} fields[] = {
-		{ "shares", "cpu.shares", true },        { "period", "cpu.cfs_period_us", true },
-		{ "quota", "cpu.cfs_quota_us", true },   { "burst", "cpu.cfs_burst_us", false },
-		{ "realtimePeriod", "cpu.rt_period_us", true }, { "realtimeRuntime", "cpu.rt_runtime_us", true },
+		{ "shares", "cpu.shares", true },
+		{ "burst", "cpu.cfs_burst_us", false },
 		{ "idle", "cpu.idle", false },
 	};
+	bool any = false;
+	static const char *const pairs[] = { "period", "quota", "realtimePeriod", "realtimeRuntime" };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		any = any || (json_i64(cpu, pairs[i], &given) != 0 && given);
+	if (any && ((r = v1_dir_or_fail(dir, ctx, "cpu", d, sizeof(d), err)) < 0 ||
+		    (r = period_pair(d, cpu, "period", "cpu.cfs_period_us", "quota", "cpu.cfs_quota_us", err)) < 0 ||
+		    (r = rt_pair(d, cpu, err)) < 0))
+		return r;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		int64_t v = json_i64(cpu, fields[i].key, &given);
 		if (!given || (v == 0 && fields[i].zero_unset))
@@ -195,19 +265,6 @@ static int v1_cpu(json_object *cpu, cgroup_dir_fn dir, void *ctx, husk_error **e
 			return r;
 	}
 	return 0;
-}
-
-static int device_rules(json_object *list, const char *dir, husk_error **err)
-{
-	cleanup_free struct device_rule *rules = NULL;
-	size_t n;
-	int r = device_rules_parse(list, &rules, &n, err);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		char line[96];
-		device_rule_text(&rules[i], line, sizeof(line));
-		r = cgroup_write(dir, rules[i].allow ? "devices.allow" : "devices.deny", line, err);
-	}
-	return r;
 }
 
 static int v1_blkio(json_object *bio, cgroup_dir_fn dir, void *ctx, husk_error **err)
@@ -280,6 +337,14 @@ static int hugetlb_rdma(json_object *res, const char *hdir, const char *rdir, bo
 		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes", size);
 		if ((r = put(hdir, file, err, "%" PRId64, limit)) < 0)
 			return r;
+		/* As runc: the reservation limit (kernel 5.7+) gets the same
+		 * value where the kernel has it, or pages reserved by mmap but
+		 * not yet faulted in would escape the limit. */
+		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.rsvd.max" : "hugetlb.%s.rsvd.limit_in_bytes", size);
+		char probe[32];
+		if (cgroup_read(hdir, file, probe, sizeof(probe)) >= 0 &&
+		    (r = put(hdir, file, err, "%" PRId64, limit)) < 0)
+			return r;
 	}
 	json_object *rdma = obj(res, "rdma");
 	if (rdma) {
@@ -339,13 +404,40 @@ int resources_apply_v1(json_object *res, cgroup_dir_fn dir, void *ctx, husk_erro
 			return r;
 	}
 	json_object *devices = json_member(res, "devices");
-	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = device_rules(devices, d, err)) < 0)
+	if (devices && dir(ctx, "devices", d, sizeof(d)) == 0 && (r = devices_v1_apply(d, devices, err)) < 0)
 		return r;
 	bool has_h = dir(ctx, "hugetlb", h, sizeof(h)) == 0, has_r = dir(ctx, "rdma", rd, sizeof(rd)) == 0;
 	return hugetlb_rdma(res, has_h ? h : NULL, has_r ? rd : NULL, false, err);
 }
 
 /* ---- v2 ---------------------------------------------------------------- */
+
+/* cpu.max holds quota and period in one write, which the kernel checks
+ * against no parent (v2 takes the smaller of the two).  What update does
+ * not give is kept from the file: --cpu-quota alone keeps the period. */
+static int v2_cpu_max(json_object *cpu, const char *d, husk_error **err)
+{
+	bool has_quota, has_period;
+	int64_t quota = json_i64(cpu, "quota", &has_quota), period = json_i64(cpu, "period", &has_period);
+	has_quota = has_quota && quota != 0;
+	has_period = has_period && period > 0;
+	if (!has_quota && !has_period)
+		return 0;
+	char cur[64] = "max 100000", q[32];
+	if (cgroup_read(d, "cpu.max", cur, sizeof(cur)) <= 0)
+		snprintf(cur, sizeof(cur), "max 100000");
+	char *sp = strchr(cur, ' ');
+	int64_t cur_period = sp ? strtoll(sp + 1, NULL, 10) : 100000;
+	if (sp)
+		*sp = '\0';
+	if (!has_quota)
+		snprintf(q, sizeof(q), "%s", cur);
+	else if (quota > 0)
+		snprintf(q, sizeof(q), "%" PRId64, quota);
+	else
+		snprintf(q, sizeof(q), "max");
+	return put(d, "cpu.max", err, "%s %" PRId64, q, has_period ? period : cur_period > 0 ? cur_period : 100000);
+}
 
 int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 {
@@ -384,16 +476,8 @@ int resources_apply_v2(json_object *res, const char *d, husk_error **err)
 	v = json_i64(cpu, "shares", &given);
 	if (given && v && (r = put(d, "cpu.weight", err, "%" PRIu64, cpu_shares_to_weight(v))) < 0)
 		return r;
-	bool has_quota, has_period;
-	int64_t quota = json_i64(cpu, "quota", &has_quota), period = json_i64(cpu, "period", &has_period);
-	if ((has_quota && quota) || (has_period && period)) {
-		if (quota > 0)
-			snprintf(buf, sizeof(buf), "%" PRId64, quota);
-		else
-			snprintf(buf, sizeof(buf), "max");
-		if ((r = put(d, "cpu.max", err, "%s %" PRId64, buf, period > 0 ? period : 100000)) < 0)
-			return r;
-	}
+	if ((r = v2_cpu_max(cpu, d, err)) < 0 || (r = rt_pair(d, cpu, err)) < 0)
+		return r;
 	v = json_i64(cpu, "burst", &given);
 	if (given && (r = put(d, "cpu.max.burst", err, "%" PRId64, v)) < 0)
 		return r;

@@ -245,6 +245,21 @@ static int init_cgroup(const struct create_options *o, struct creation *c, husk_
 	return cgroup_init(&c->cg, c->spec->cgroups_path, o->id, o->systemd_cgroup, err);
 }
 
+/* runc (1.1) warns, and goes on, when the cgroup a container is given
+ * already holds processes: they share its limits, and delete --force
+ * kills them with it. */
+static void warn_if_busy(const struct cgroup *cg)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	husk_error *ignored = NULL;
+	if (cg->path[0] && cg->ops->procs(cg, &pids, &n, &ignored) < 0)
+		n = 0;
+	husk_error_free(ignored);
+	if (n > 0)
+		log_warn("the container's cgroup %s is not empty: %zu process(es) found", cg->path, n);
+}
+
 /* Shared by create and run: up to the container process being set up and
  * its state recorded.  `run` skips the start socket and is started by
  * SYNC_GO alone. */
@@ -275,6 +290,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
 	    (r = init_cgroup(o, c, err)) < 0)
 		return r;
+	warn_if_busy(&c->cg);
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||

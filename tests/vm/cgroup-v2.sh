@@ -134,7 +134,10 @@ check "run with pids.max 1 in husk's cgroup: first command in its cgroup root" g
 grep -qx '0::/' /tmp/out || cat /tmp/out
 rmdir /sys/fs/cgroup/launch
 
-# 9. rootless, with a delegated subtree
+# 9. update orders, device transitions, hugetlb, unified, a busy cgroup
+. ./cgroup-v2-update.sh
+
+# 10. rootless, with a delegated subtree
 . ./rootless-v2.sh
 
 echo "$pass passed, $fail failed"
