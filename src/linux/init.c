@@ -54,36 +54,62 @@ static int join_session_keyring(const char *id, husk_error **err)
 	return 0;
 }
 
-/* Settings written through the host's /proc (verified procfs), in this
- * process's new namespaces: oom_score_adj, time offsets, sysctls. */
-static int kernel_settings(const struct spec *s, husk_error **err)
+/* The time namespace, made and given its offsets while this process
+ * still has the credentials it was cloned with.  /proc/<pid>/timens_offsets
+ * belongs to the process's euid only while it is dumpable, and becoming
+ * root in a user namespace that maps 0 elsewhere (0 100000 65536, or one
+ * id) changes the euid, which makes it non-dumpable (fs.suid_dumpable): the
+ * file then belongs to the host's root and the open is refused. */
+static int time_namespace(const struct spec *s, husk_error **err)
 {
-	const struct spec_process *p = &s->process;
-	bool time_offsets = new_ns(s, NS_TIME);
-	if (!p->has_oom_score_adj && !time_offsets && s->sysctl == NULL)
+	if (!new_ns(s, NS_TIME))
+		return 0;
+	/* Our children, and we ourselves at exec, enter it. */
+	if (unshare(CLONE_NEWTIME) < 0)
+		return husk_fail(err, errno, "create a time namespace");
+	const struct spec_time_offset *m = &s->time_offsets[CLOCK_OFFSET_MONOTONIC];
+	const struct spec_time_offset *b = &s->time_offsets[CLOCK_OFFSET_BOOTTIME];
+	if (!m->present && !b->present)
 		return 0;
 	cleanup_close int proc = proc_open("/proc", err);
 	if (proc < 0)
 		return proc;
 	char buf[128];
-	int r;
-	if (p->has_oom_score_adj) {
-		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-		if ((r = proc_write(proc, "self/oom_score_adj", buf, err)) < 0)
-			return r;
-	}
-	if (time_offsets) {
-		/* Our children, and we ourselves at exec, enter it. */
-		if (unshare(CLONE_NEWTIME) < 0)
-			return husk_fail(err, errno, "create a time namespace");
-		const struct spec_time_offset *m = &s->time_offsets[CLOCK_OFFSET_MONOTONIC];
-		const struct spec_time_offset *b = &s->time_offsets[CLOCK_OFFSET_BOOTTIME];
-		snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n", (long long) m->secs,
-			 m->nanosecs, (long long) b->secs, b->nanosecs);
-		if ((m->present || b->present) && (r = proc_write(proc, "self/timens_offsets", buf, err)) < 0)
-			return r;
-	}
+	snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n", (long long) m->secs, m->nanosecs,
+		 (long long) b->secs, b->nanosecs);
+	return proc_write(proc, "self/timens_offsets", buf, err);
+}
+
+/* linux.sysctl through the host's /proc (verified procfs), in this
+ * process's new namespaces, as the root of its user namespace: the ipc
+ * keys belong to that root (net ones to whoever has CAP_NET_ADMIN over the
+ * network namespace, uts ones are set by syscall, see sysctls.c). */
+static int sysctls(const struct spec *s, husk_error **err)
+{
+	if (s->sysctl == NULL)
+		return 0;
+	cleanup_close int proc = proc_open("/proc", err);
+	if (proc < 0)
+		return proc;
 	return sysctl_apply(s, proc, err);
+}
+
+/* process.oomScoreAdj, written by husk into the container process's
+ * /proc/<pid> before it goes on: a value below husk's own needs
+ * CAP_SYS_RESOURCE over the host, which a process in a new user namespace
+ * does not have, and the file is not the container process's own once it
+ * is root in a user namespace that maps 0 elsewhere (see time_namespace). */
+static int set_oom_score_adj(pid_t pid, const struct spec_process *p, husk_error **err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	cleanup_close int proc = proc_open("/proc", err);
+	if (proc < 0)
+		return proc;
+	char rel[64], buf[16];
+	snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int) pid);
+	snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+	return proc_write(proc, rel, buf, err);
 }
 
 /* A cwd missing from the image is created (as runc does), as root and
@@ -151,6 +177,8 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 	 * cgroup this process is in when it is created. */
 	if (new_ns(s, NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return husk_fail(err, errno, "create a cgroup namespace");
+	if ((r = time_namespace(s, err)) < 0)
+		return r;
 	/* In a new or joined user namespace, act as its root: files the
 	 * setup creates must belong to a mapped id. */
 	if ((userns || c->ns_fds[NS_USER] >= 0) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
@@ -164,7 +192,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	if (!c->no_new_keyring && (r = join_session_keyring(c->id, err)) < 0)
 		return r;
-	if ((r = kernel_settings(s, err)) < 0)
+	if ((r = sysctls(s, err)) < 0)
 		return r;
 	struct rootfs_config rc = {
 		.spec = s, .rootfs = c->rootfs, .mount_fds = c->mount_fds,
@@ -405,8 +433,9 @@ int spawn_container(struct init_config *c, pid_t *ret_pid, int *ret_sync_fd, hus
 			child_main(c, parent_end, child_end);
 	}
 	closep(&child_end);
-	if (c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL &&
-	    (r = userns_write_maps(pid, c->spec, err)) < 0) {
+	if ((c->spec->namespaces[NS_USER].present && c->spec->namespaces[NS_USER].path == NULL &&
+	     (r = userns_write_maps(pid, c->spec, err)) < 0) ||
+	    (r = set_oom_score_adj(pid, &c->spec->process, err)) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return r;

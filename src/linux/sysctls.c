@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "linux/proc.h"
 #include "util/json.h"
@@ -47,12 +48,34 @@ int sysctl_validate(const struct spec *s, husk_error **err)
 	return 0;
 }
 
+/* kernel.hostname and kernel.domainname by their syscalls, which ask for
+ * CAP_SYS_ADMIN over the uts namespace's owner: /proc/sys/kernel/hostname
+ * is writable only by the host's root, never by the root of a user
+ * namespace that maps 0 elsewhere.  The same value as the write would set
+ * (proc_dostring stops at the first newline). */
+static int uts_sysctl(const char *key, const char *value, bool *done, husk_error **err)
+{
+	bool host = strcmp(key, "kernel.hostname") == 0;
+	*done = host || strcmp(key, "kernel.domainname") == 0;
+	if (!*done)
+		return 0;
+	size_t n = strcspn(value, "\n");
+	if ((host ? sethostname(value, n) : setdomainname(value, n)) < 0)
+		return husk_fail(err, errno, "sysctl %s", key);
+	return 0;
+}
+
 int sysctl_apply(const struct spec *s, int proc_fd, husk_error **err)
 {
 	if (s->sysctl == NULL)
 		return 0;
 	json_object_object_foreach(s->sysctl, key, val)
 	{
+		bool done;
+		if (uts_sysctl(key, json_object_get_string(val), &done, err) < 0)
+			return -1;
+		if (done)
+			continue;
 		/* net.ipv4.conf.eth0/1.forwarding → sys/net/ipv4/conf/eth0.1/forwarding */
 		char rel[512];
 		int n = snprintf(rel, sizeof(rel), "sys/%s", key);

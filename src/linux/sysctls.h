@@ -10,7 +10,8 @@
 int sysctl_validate(const struct spec *s, husk_error **err);
 
 /* Writes them through proc_fd (a verified procfs); /proc/sys resolves
- * net, ipc and uts keys in the writer's namespaces. */
+ * net and ipc keys in the writer's namespaces.  The uts keys are set by
+ * sethostname/setdomainname. */
 int sysctl_apply(const struct spec *s, int proc_fd, husk_error **err);
 
 #endif
