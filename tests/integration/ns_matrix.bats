@@ -263,3 +263,54 @@ requires_timens() {
 	requires_timens
 	run_combos single offsets
 }
+
+# The /proc writes with a joined user namespace: the container process is
+# cloned inside it, and its new time, uts, ipc and network namespaces
+# belong to it.
+@test "joined user namespace (0 100000 65536): new time namespace with offsets, oomScoreAdj, ipc, net and uts sysctls" {
+	requires_timens
+	userns_config
+	set_args sleep 1000
+	run_detached a
+	pida=$(ctr_pid a)
+	[ -n "$pida" ]
+
+	own_cgroup b
+	set_ns user "/proc/$pida/ns/user"
+	set_ns time
+	update_config 'del(.linux.uidMappings) | del(.linux.gidMappings) | .process.oomScoreAdj = 321
+		| .linux.timeOffsets = {"monotonic": {"secs": 7200, "nanosecs": 0}, "boottime": {"secs": 172800, "nanosecs": 0}}
+		| .hostname = "joined" | .linux.sysctl = {"kernel.domainname": "joined.example", "kernel.msgmax": "9001",
+			"net.ipv4.ip_unprivileged_port_start": "1234"}'
+	update_config '.process.args = ["sh", "-c", $s]' --arg s "$COMBO_SCRIPT"
+	read -r before rest </proc/uptime
+	run_ok run_ctr b
+	read -r after rest </proc/uptime
+	for want in "uid_map=0 100000 65536" "oom=321" "msgmax=9001" "port=1234" "hostname=joined" \
+		"domainname=joined.example" "offsets=monotonic 7200 0 boottime 172800 0" \
+		"ns.user=$(host_ns user "$pida")"; do
+		grep -qxF "$want" <<<"$output" || fail "no \"$want\" in: $output" || return
+	done
+	up=$(sed -n 's/^uptime=//p' <<<"$output")
+	[ "$up" -ge $((${before%.*} + 172800)) ] && [ "$up" -le $((${after%.*} + 172800 + 1)) ] ||
+		fail "uptime $up inside, host ${before%.*}..${after%.*}, boottime offset 172800"
+	grep -qxF "ns.time=$(host_ns time "$pida")" <<<"$output" && fail "b is in a's time namespace"
+	husk delete -f a
+	assert_clean
+}
+
+# A value below husk's own needs CAP_SYS_RESOURCE over the host, which the
+# container process, in a user namespace of its own, never has.
+@test "user namespace (0 100000 65536): a negative oomScoreAdj, seen inside and from the host" {
+	sh -c 'echo -1 >/proc/self/oom_score_adj' 2>/dev/null ||
+		skip "this host's root cannot lower an oom_score_adj (no CAP_SYS_RESOURCE in its bounding set)"
+	userns_config
+	update_config '.process.oomScoreAdj = -456'
+	set_cmd 'cat /proc/self/oom_score_adj; exec sleep 1000'
+	run_detached c1
+	wait_for 10 test -s "$TESTDIR/c1.stdout"
+	[ "$(cat "$TESTDIR/c1.stdout")" = -456 ]
+	[ "$(cat "/proc/$(ctr_pid c1)/oom_score_adj")" = -456 ]
+	husk delete -f c1
+	assert_clean
+}
