@@ -263,9 +263,10 @@ if [ "$run_vm" -eq 1 ]; then
 		mkdir -p "$WORK/vm"
 		cp "$REPO"/tests/vm/*.sh "$WORK/vm/" && cp "$HUSK_BIN" "$WORK/vm/husk"
 		start=$SECONDS
-		# setpriv, newuidmap, newgidmap: rootless-v2.sh's unprivileged users.
+		# setpriv, newuidmap, newgidmap: rootless-v2.sh's unprivileged users;
+		# jq: ns-matrix-v2.sh's configs.
 		"$runner" --files "$WORK/vm" --bin "$WORK/vm/husk" --bin /usr/bin/setpriv \
-			--bin /usr/bin/newuidmap --bin /usr/bin/newgidmap -- ./cgroup-v2.sh /files/husk \
+			--bin /usr/bin/newuidmap --bin /usr/bin/newgidmap --bin /usr/bin/jq -- ./cgroup-v2.sh /files/husk \
 			</dev/null 2>&1 | tee "$WORK/vm.tap"
 		rc=${PIPESTATUS[0]}
 		echo "# vm: ${runner##*/} took $((SECONDS - start)) s"
