@@ -140,7 +140,7 @@ rmdir /sys/fs/cgroup/launch
 # 10. rootless, with a delegated subtree
 . ./rootless-v2.sh
 
-# 10. the /proc writes in user namespaces (tests/integration/ns_matrix.bats)
+# 11. the /proc writes in user namespaces (tests/integration/ns_matrix.bats)
 . ./ns-matrix-v2.sh
 
 echo "$pass passed, $fail failed"
