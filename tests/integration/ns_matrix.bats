@@ -119,7 +119,7 @@ host_facts() {
 # as "new"), in WANT.  (No subshells: a fork costs tens of ms under bats.)
 combo_expect() {
 	WANT=''
-	local mapping=$1 time=$2 mask=$3 idx=$4 m own=" mnt "
+	local mapping=$1 time=$2 mask=$3 idx=$4 i n own=" mnt "
 	echo() { WANT+="$*"$'\n'; }
 	for i in "${!OPT_NS[@]}"; do
 		(((mask >> i) & 1)) && own+="${OPT_NS[$i]/network/net} "

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by cgroup-v2.sh after rootless-v2.sh (its check/ok/bad, $HUSK,
 # $B's rootfs, and rootless-v2.sh's ha/$RB): the /proc writes of
 # tests/integration/ns_matrix.bats on the guest's Debian kernel, where
