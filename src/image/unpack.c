@@ -95,8 +95,11 @@ static int stream_fail(struct stream *s, struct archive *a, husk_error **err, co
 		*err = steal_ptr(s->err);
 		return husk_error_code(*err);
 	}
-	return husk_fail(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "%s: %s", what,
-			 archive_error_string(a) ?: "?");
+	/* libarchive's own errnos (EILSEQ for a format it does not know)
+	 * say less than its message. */
+	if (s->blob_size == 0)
+		return husk_fail(err, 0, "%s: empty", what);
+	return husk_fail(err, 0, "%s: %s", what, archive_error_string(a) ?: "?");
 }
 
 /* What is left after the tar's end-of-archive blocks, and after the end of
