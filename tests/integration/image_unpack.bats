@@ -268,3 +268,20 @@ hostile() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *empty* ]] || fail "$stderr"
 }
+
+@test "unpack: GNU tar's sparse files and file capabilities (security.capability after chown)" {
+	command -v setcap >/dev/null || skip "setcap not installed (libcap2-bin)"
+	local src=$TESTDIR/src
+	mkdir -p "$src" "$TESTDIR/layers"
+	truncate -s 10M "$src/sparse"
+	echo data | dd of="$src/sparse" bs=1 seek=5000000 conv=notrunc 2>/dev/null
+	echo x >"$src/ping"
+	chown 7:7 "$src/ping"
+	setcap cap_net_raw+ep "$src/ping"
+	tar --format=posix --sparse --xattrs --xattrs-include='*' -cf "$TESTDIR/layers/l.tar" -C "$src" .
+	run --separate-stderr "$UNPACK" "$DEST" <"$TESTDIR/layers/l.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	cmp "$src/sparse" "$DEST/sparse"
+	[ "$(stat -c %u "$DEST/ping")" = 7 ]
+	[[ "$(getcap "$DEST/ping")" == *cap_net_raw* ]] || fail "capability lost: $(getcap "$DEST/ping")"
+}
