@@ -23,7 +23,14 @@ struct unpack_limits {
 	uint64_t max_bytes;     /* uncompressed tar bytes (decompression bombs) */
 	uint64_t max_entries;
 };
-/* The defaults (documented in man/husk-image.8.md): 64 GiB, 4 million entries. */
+/* The defaults: max_bytes 64 GiB (68719476736 bytes of tar: past it the
+ * unpack fails with "layer larger than N bytes uncompressed (the limit)",
+ * whatever the blob's size, so a gzip bomb of a few MB stops there) and
+ * max_entries 4 million (4000000 tar headers, whiteouts included: "layer of
+ * more than N entries (the limit)").  Both are far above real images (the
+ * largest common base layers hold ~100k files, a few GB).  What was
+ * written before a limit hit stays in dest: the caller (store_layer_add)
+ * unpacks under tmp/ and removes it on failure. */
 extern const struct unpack_limits unpack_default_limits;
 
 struct unpack_result {
@@ -32,7 +39,11 @@ struct unpack_result {
 	uint64_t blob_size, tar_size;
 };
 
-/* Unpacks the layer read from fd into the empty directory dest_dirfd. */
+/* Unpacks the layer read from fd (to its end: trailing bytes count in the
+ * blob digest and size) into the empty directory dest_dirfd (O_PATH is
+ * enough); lim NULL: the defaults.  Runs as root to keep ownership (not
+ * root: files stay the caller's).  Errors name the entry:
+ * `layer entry "NAME": <why>`, or `layer blob: ...` / `layer tar: ...`. */
 int layer_unpack(int fd, int dest_dirfd, const struct unpack_limits *lim,
 		 struct unpack_result *out, husk_error **err);
 
