@@ -12,10 +12,16 @@ load helpers_fs
 
 setup() {
 	security_setup
+	# husk as every_way's exec -t runs it (the rootless test: as its user)
+	HUSK_ARGV=("$HUSK" --root "$ROOT")
 }
 
 teardown() {
 	teardown_test
+	if [ -n "${SEC_USER:-}" ] && id "$SEC_USER" >/dev/null 2>&1; then
+		pkill -9 -U "$SEC_USER" 2>/dev/null || true
+		userdel "$SEC_USER" 2>/dev/null || true
+	fi
 }
 
 # What Debian's static busybox (the test rootfs) calls for `sh -c 'echo ok'`
@@ -36,28 +42,28 @@ allowlist() {
 		+ (if $e != "" then {defaultErrnoRet: ($e | tonumber)} else {} end)'
 }
 
-# every_way PROFILE WANT_STATUS WANT_STDERR: with noNewPrivileges true and
-# false, the program `echo ok; mkdir /tmp/x` under PROFILE through run,
-# create + start, exec and exec -t (a pty, driven by script(1)).  mkdir
-# forks, which the allowlists refuse: the shell stops there, with
-# WANT_STATUS and WANT_STDERR in its error, which shows the filter is in
-# force.
+# every_way PROFILE WANT_STATUS WANT_STDOUT WANT_STDERR: with
+# noNewPrivileges true and false, $PROGRAM under PROFILE through run,
+# create + start, exec and exec -t (a pty, driven by script(1)).  The
+# default program, for the allowlists: mkdir forks, which they refuse; the
+# shell stops there, with WANT_STATUS and WANT_STDERR in its error, which
+# shows the filter is in force.
 PROGRAM='echo ok; mkdir /tmp/x; echo "not refused"'
 every_way() {
-	local profile=$1 want_status=$2 want_err=$3 nnp
+	local profile=$1 want_status=$2 want_out=$3 want_err=$4 nnp
 	for nnp in true false; do
 		update_config '.process.noNewPrivileges = $n | .process.terminal = false' --argjson n "$nnp"
 		set_seccomp "$profile"
 		set_cmd "$PROGRAM"
 		hrun run_ctr "r-$nnp"
 		[ "$status" -eq "$want_status" ] || fail "run, nnp $nnp: status $status: $output $stderr"
-		[ "$output" = ok ] || fail "run, nnp $nnp: output: $output $stderr"
+		[ "$output" = "$want_out" ] || fail "run, nnp $nnp: output: $output $stderr"
 		[[ "$stderr" == *"$want_err"* ]] || fail "run, nnp $nnp: stderr: $stderr"
 
 		create_ctr "c-$nnp"
 		husk start "c-$nnp" || fail "start, nnp $nnp: $(cat "$TESTDIR/c-$nnp.stderr")"
 		wait_status "c-$nnp" stopped 20
-		[ "$(cat "$TESTDIR/c-$nnp.stdout")" = ok ] ||
+		[ "$(cat "$TESTDIR/c-$nnp.stdout")" = "$want_out" ] ||
 			fail "create + start, nnp $nnp: $(cat "$TESTDIR/c-$nnp.stdout" "$TESTDIR/c-$nnp.stderr")"
 		[[ "$(cat "$TESTDIR/c-$nnp.stderr")" == *"$want_err"* ]] ||
 			fail "create + start, nnp $nnp: stderr: $(cat "$TESTDIR/c-$nnp.stderr")"
@@ -67,14 +73,20 @@ every_way() {
 		run_detached "e-$nnp"
 		hrun husk exec "e-$nnp" sh -c "$PROGRAM"
 		[ "$status" -eq "$want_status" ] || fail "exec, nnp $nnp: status $status: $output $stderr"
-		[ "$output" = ok ] || fail "exec, nnp $nnp: output: $output $stderr"
+		[ "$output" = "$want_out" ] || fail "exec, nnp $nnp: output: $output $stderr"
 		[[ "$stderr" == *"$want_err"* ]] || fail "exec, nnp $nnp: stderr: $stderr"
-		hrun script -qec "$(printf '%q ' "$HUSK" --root "$ROOT" exec -t "e-$nnp" sh -c "$PROGRAM")" /dev/null
+		hrun script -qec "$(printf '%q ' "${HUSK_ARGV[@]}" exec -t "e-$nnp" sh -c "$PROGRAM")" /dev/null
 		[ "$status" -eq "$want_status" ] || fail "exec -t, nnp $nnp: status $status: $output $stderr"
-		# (the pty's CR LF, and its echo "^@" of what script(1) sends for
-		# its empty stdin)
-		[ "$(head -n 1 <<<"$output" | tr -d '\r' | sed 's/^\(\^.\)*//')" = ok ] || fail "exec -t, nnp $nnp: output: $output $stderr"
-		[[ "$output" == *"$want_err"* && "$output" != *"not refused"* ]] || fail "exec -t, nnp $nnp: output: $output"
+		# (the pty's CR LF, its echo "^@" (anywhere) of what script(1) sends for its
+		# empty stdin, stdout and stderr in one)
+		local tty_out
+		tty_out=$(tr -d '\r' <<<"$output" | sed 's/\^[@D]//g')
+		[ "$(head -n 1 <<<"$tty_out")" = "$(head -n 1 <<<"$want_out")" ] || fail "exec -t, nnp $nnp: output: $output"
+		local l
+		while IFS= read -r l; do
+			grep -Fxq -- "$l" <<<"$tty_out" || fail "exec -t, nnp $nnp: no line $l in: $output"
+		done <<<"$want_out"
+		[[ "$tty_out" == *"$want_err"* && "$tty_out" != *"not refused"* ]] || fail "exec -t, nnp $nnp: output: $output"
 		[ "$(ctr_status "e-$nnp")" = running ] || fail "exec -t, nnp $nnp: the container is $(ctr_status "e-$nnp")"
 		husk delete -f "e-$nnp"
 	done
@@ -94,24 +106,100 @@ every_way() {
 }
 
 @test "seccomp allowlist, default SCMP_ACT_ERRNO (EPERM): run, create + start, exec, exec -t; no_new_privs on and off" {
-	every_way "$(allowlist SCMP_ACT_ERRNO)" 2 "can't fork: Operation not permitted"
+	every_way "$(allowlist SCMP_ACT_ERRNO)" 2 ok "can't fork: Operation not permitted"
 	assert_clean
 }
 
 @test "seccomp allowlist, default SCMP_ACT_ERRNO with defaultErrnoRet 38 (ENOSYS): every way, no_new_privs on and off" {
-	every_way "$(allowlist SCMP_ACT_ERRNO 38)" 2 "can't fork: Function not implemented"
+	every_way "$(allowlist SCMP_ACT_ERRNO 38)" 2 ok "can't fork: Function not implemented"
 	assert_clean
 }
 
 @test "seccomp allowlist, default SCMP_ACT_KILL_PROCESS: every way, no_new_privs on and off" {
 	# the fork of mkdir kills the shell: SIGSYS, 128 + 31
-	every_way "$(allowlist SCMP_ACT_KILL_PROCESS)" 159 ""
+	every_way "$(allowlist SCMP_ACT_KILL_PROCESS)" 159 ok ""
 	assert_clean
 }
 
 @test "seccomp allowlist in a user namespace (0..65535 mapped): every way, no_new_privs on and off" {
 	userns_config
-	every_way "$(allowlist SCMP_ACT_ERRNO)" 2 "can't fork: Operation not permitted"
-	every_way "$(allowlist SCMP_ACT_KILL_PROCESS)" 159 ""
+	every_way "$(allowlist SCMP_ACT_ERRNO)" 2 ok "can't fork: Operation not permitted"
+	every_way "$(allowlist SCMP_ACT_KILL_PROCESS)" 159 ok ""
+	assert_clean
+}
+
+# engine_profile FILE: the OCI form of an engine's profile (Docker's
+# format: archMap, includes, excludes), as the engine resolves it for a
+# container with Docker's default capabilities, which the config is given.
+engine_profile() {
+	local caps
+	caps=$(caps_json "${DOCKER_DEFAULT_CAPS[@]}")
+	update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' --argjson c "$caps"
+	resolve_engine_profile "$1" "$caps"
+}
+
+# Under the engines' profiles: the filter is in force (/proc says so).
+ENGINE_PROGRAM='echo ok; grep "^Seccomp:" /proc/self/status | tr -d "\t "'
+ENGINE_OUT=$'ok\nSeccomp:2'
+
+DOCKER_PROFILE=$REPO_ROOT/tests/data/seccomp/docker-default.json
+
+@test "seccomp: Docker's default profile (tests/data, resolved as dockerd does): every way, no_new_privs on and off" {
+	profile=$(engine_profile "$DOCKER_PROFILE")
+	PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
+	assert_clean
+}
+
+@test "seccomp: podman's default profile (containers-common): every way, no_new_privs on and off" {
+	[ -f "$HUSK_PODMAN_SECCOMP" ] || skip "$HUSK_PODMAN_SECCOMP is missing (apt-get install golang-github-containers-common)"
+	profile=$(engine_profile "$HUSK_PODMAN_SECCOMP")
+	# its defaultErrnoRet (ENOSYS) made it to the config
+	[ "$(jq -r .defaultErrnoRet <<<"$profile")" = 38 ] || fail "resolved: $profile"
+	PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
+	assert_clean
+}
+
+@test "seccomp: Docker's and podman's profiles in a user namespace: every way, no_new_privs on and off" {
+	userns_config
+	profile=$(engine_profile "$DOCKER_PROFILE")
+	PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
+	if [ -f "$HUSK_PODMAN_SECCOMP" ]; then
+		profile=$(engine_profile "$HUSK_PODMAN_SECCOMP")
+		PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
+	fi
+	assert_clean
+}
+
+# A real unprivileged user (made here, removed by teardown) runs husk, as
+# rootless.bats does: `husk spec --rootless`, a one-id mapping with
+# setgroups denied, state under its $XDG_RUNTIME_DIR.
+rootless_setup() {
+	SEC_USER=hsec$$
+	useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$SEC_USER"
+	cp "$HUSK" "$TESTDIR/husk"
+	chmod 755 "$TESTDIR/husk"
+	local xdg=$TESTDIR/xdg
+	mkdir -m 700 "$xdg"
+	chown "$SEC_USER:" "$xdg" "$BUNDLE"
+	ROOT=$xdg/husk # teardown_test deletes what is left, as root
+	HUSK_ARGV=(setpriv --reuid="$SEC_USER" --regid="$(id -g "$SEC_USER")" --init-groups
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HUSK_TEST_TAG="$TAG" XDG_RUNTIME_DIR="$xdg"
+		"$TESTDIR/husk")
+	husk() {
+		own_cgroup_of "$@"
+		HUSK_TEST_TAG=$TAG timeout --foreground -k 5 "$HUSK_TEST_TIMEOUT" "${HUSK_ARGV[@]}" "$@"
+	}
+	rm -f "$BUNDLE/config.json"
+	husk spec --rootless --bundle "$BUNDLE" || fail "husk spec --rootless as $SEC_USER failed"
+	update_config '.process.env += ["HUSK_TEST_TAG=" + $tag] | .linux.cgroupsPath = $tag' --arg tag "$TAG"
+	chown "$SEC_USER:" "$BUNDLE/config.json"
+}
+
+@test "seccomp: rootless (a real unprivileged user), an allowlist and Docker's profile: every way, no_new_privs on and off" {
+	rootless_setup
+	every_way "$(allowlist SCMP_ACT_ERRNO)" 2 ok "can't fork: Operation not permitted"
+	every_way "$(allowlist SCMP_ACT_KILL_PROCESS)" 159 ok ""
+	profile=$(engine_profile "$DOCKER_PROFILE")
+	PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
 	assert_clean
 }
