@@ -203,3 +203,45 @@ rootless_setup() {
 	PROGRAM=$ENGINE_PROGRAM every_way "$profile" 0 "$ENGINE_OUT" ""
 	assert_clean
 }
+
+# caps_line: the five Cap* lines of the container's program.
+CAPS_CMD='grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status'
+
+@test "seccomp, no_new_privs off: the CAP_SYS_ADMIN kept for the filter is gone after the exec; caps as without a filter" {
+	# (a regression guard of the design: passes on main as well)
+	update_config '.process.noNewPrivileges = false'
+	set_cmd "$CAPS_CMD"
+	local admin case
+	admin=$(cap_mask CAP_SYS_ADMIN)
+	for case in default ambient none; do
+		case $case in
+		default) update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' \
+				--argjson c "$(caps_json "${RUNC_DEFAULT_CAPS[@]}")" ;;
+		ambient) update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c,
+				inheritable: ["CAP_KILL"], ambient: ["CAP_KILL"]}' \
+				--argjson c "$(caps_json "${RUNC_DEFAULT_CAPS[@]}")" ;;
+		none) update_config 'del(.process.capabilities)' ;;
+		esac
+		for uid in 0 1000; do
+			update_config '.process.user = {uid: $u, gid: $u} | del(.linux.seccomp)' --argjson u "$uid"
+			hrun run_ctr "p-$case-$uid"
+			[ "$status" -eq 0 ] || fail "$case, uid $uid, no filter: $status: $stderr"
+			local plain=$output
+			set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+			hrun run_ctr "f-$case-$uid"
+			[ "$status" -eq 0 ] || fail "$case, uid $uid, filter: $status: $stderr"
+			[ "$output" = "$plain" ] || fail "$case, uid $uid: with the filter: $output; without: $plain"
+			if [ "$case" != none ] || [ "$uid" != 0 ]; then
+				(( (16#$(status_field "$output" CapEff) & 16#$admin) == 0 )) || fail "$case, uid $uid: CAP_SYS_ADMIN: $output"
+				(( (16#$(status_field "$output" CapPrm) & 16#$admin) == 0 )) || fail "$case, uid $uid: CAP_SYS_ADMIN: $output"
+			fi
+		done
+	done
+	# the ambient case did raise CAP_KILL for uid 1000
+	update_config '.process.capabilities = {bounding: $c, effective: $c, permitted: $c,
+		inheritable: ["CAP_KILL"], ambient: ["CAP_KILL"]} | .process.user = {uid: 1000, gid: 1000}' \
+		--argjson c "$(caps_json "${RUNC_DEFAULT_CAPS[@]}")"
+	hrun run_ctr amb
+	[ "$(status_field "$output" CapAmb)" = "$(cap_mask CAP_KILL)" ] || fail "ambient: $output"
+	assert_clean
+}
