@@ -3,13 +3,13 @@
 # binaries, interleaved in random order, on the busybox bundle; what the issue-12 defences
 # (fd closing, identity record, /proc checks, console node, binds by fd) cost together.
 # The last line is the ratio of the medians, new / old.  BENCH_JQ: a jq filter applied to
-# the config after that (e.g. '.process.oomScoreAdj = 100').
+# the config as well (e.g. a seccomp profile: `.linux.seccomp = $p` needs BENCH_JQ_ARGS).
 set -euo pipefail
 old=$1 new=${2:-$(dirname "$0")/../../build/husk} runs=${3:-40}
 dir=$(mktemp -d /tmp/husk-bench-hardening.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 "$(dirname "$0")/../../scripts/make-rootfs.sh" "$dir/rootfs" >/dev/null
-(cd "$dir" && "$new" spec && jq ".process.args = [\"true\"] | .process.terminal = false | ${BENCH_JQ:-.}" config.json >c && mv c config.json)
+(cd "$dir" && "$new" spec && jq ${BENCH_JQ_ARGS:-} '.process.args = ["true"] | .process.terminal = false | '"${BENCH_JQ:-.}" config.json >c && mv c config.json)
 exec python3 - "$dir" "$old" "$new" "$runs" <<'PY'
 import random, statistics, subprocess, sys, time
 d, old, new, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

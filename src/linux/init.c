@@ -225,7 +225,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		.memory_policy = &s->memory_policy,
 		.in_userns = rc.in_userns, .listen_fds = c->listen_fds, .preserve_fds = c->preserve_fds,
 	};
-	return process_finalize(&ps, sync_fd, plan, err);
+	return process_finalize(&ps, plan, err);
 }
 
 /* Under `create`: blocks until `husk start` connects.  The connection is

@@ -91,7 +91,7 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
 			   c->setup.process->console_width, &err) < 0)
 		goto fail;
-	if (process_finalize(&c->setup, sync_fd, &plan, &err) < 0 ||
+	if (process_finalize(&c->setup, &plan, &err) < 0 ||
 	    process_late_seccomp(&c->setup, sync_fd, &err) < 0)
 		goto fail;
 	process_exec(&plan, &err);

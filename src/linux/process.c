@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -207,11 +208,52 @@ static int install_seccomp(const struct seccomp_program *prog, int report_fd, hu
 	return r;
 }
 
+/* The program starts with default dispositions and nothing blocked,
+ * whatever husk had set for itself; done before the filter, whose profile
+ * may refuse rt_sigaction and rt_sigprocmask. */
+static void reset_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int process_late_seccomp(const struct process_setup *ps, int report_fd, husk_error **err)
 {
-	if (!ps->process->no_new_privileges || ps->seccomp == NULL)
+	reset_signals();
+	if (ps->seccomp == NULL)
 		return 0;
 	return install_seccomp(ps->seccomp, report_fd, err);
+}
+
+/* Without no_new_privs the kernel wants CAP_SYS_ADMIN (in the container's
+ * user namespace) to install a filter.  It is kept in the permitted and
+ * effective sets until then, never in the inheritable, ambient or (unless
+ * asked for) bounding ones: execve computes the program's capabilities
+ * from those alone (capabilities(7)), so it leaves with the exec. */
+static bool admin_until_exec(const struct process_setup *ps)
+{
+	return !ps->process->no_new_privileges && ps->seccomp && ps->seccomp->len > 0;
+}
+
+#define ADMIN_BIT (1ULL << CAP_SYS_ADMIN)
+
+/* No capabilities in the config: the process keeps what it has, but a
+ * switch to a non-root uid would clear it; CAP_SYS_ADMIN alone is kept
+ * across it for the filter. */
+static int keep_admin_only(husk_error **err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return husk_fail(err, errno, "read capabilities");
+	for (int i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted = (uint32_t) (ADMIN_BIT >> (32 * i));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return husk_fail(err, errno, "keep CAP_SYS_ADMIN for the seccomp filter");
+	return 0;
 }
 
 /* Every fd from 3 + preserve up is closed at exec; the ones to preserve
@@ -226,7 +268,7 @@ static int prepare_fds(int preserve, husk_error **err)
 	return 0;
 }
 
-int process_finalize(const struct process_setup *ps, int report_fd, struct exec_plan *plan,
+int process_finalize(const struct process_setup *ps, struct exec_plan *plan,
 		     husk_error **err)
 {
 	const struct spec_process *p = ps->process;
@@ -234,21 +276,33 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 	if ((r = process_set_rlimits(p, err)) < 0 || (r = process_set_scheduling(p, err)) < 0 ||
 	    (r = mempolicy_apply(ps->memory_policy, err)) < 0)
 		return r;
-	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to install a
-	 * filter: it goes in now, before the capabilities are dropped. */
-	if (!p->no_new_privileges && ps->seccomp && (r = install_seccomp(ps->seccomp, report_fd, err)) < 0)
-		return r;
-	/* The bounding set is dropped while husk still has CAP_SETPCAP, and
-	 * permitted caps survive setuid only through keep-caps. */
+	/* The filter itself goes in last, just before exec (see
+	 * process_late_seccomp), so that nothing husk does depends on what
+	 * the profile allows. The bounding set is dropped while husk still
+	 * has CAP_SETPCAP, and permitted caps survive setuid only through
+	 * keep-caps. */
+	bool admin = admin_until_exec(ps);
+	bool admin_only = admin && !p->has_capabilities && p->uid != 0;
 	struct caps caps;
 	if (p->has_capabilities) {
 		caps_resolve(p, &caps);
 		if ((r = caps_before_identity(&caps, err)) < 0)
 			return r;
+		if (admin) {
+			/* Not raised as ambient where the config did not permit it. */
+			if (!(caps.sets[CAP_SET_PERMITTED] & ADMIN_BIT))
+				caps.sets[CAP_SET_AMBIENT] &= ~ADMIN_BIT;
+			caps.sets[CAP_SET_PERMITTED] |= ADMIN_BIT;
+			caps.sets[CAP_SET_EFFECTIVE] |= ADMIN_BIT;
+		}
+	} else if (admin_only && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+		return husk_fail(err, errno, "keep capabilities across setuid");
 	}
 	if ((r = process_set_identity(p, err)) < 0)
 		return r;
 	if (p->has_capabilities && (r = caps_after_identity(&caps, err)) < 0)
+		return r;
+	if (admin_only && (r = keep_admin_only(err)) < 0)
 		return r;
 	if ((r = lsm_apply(p, err)) < 0)
 		return r;
@@ -271,13 +325,6 @@ int process_finalize(const struct process_setup *ps, int report_fd, struct exec_
 
 int process_exec(const struct exec_plan *plan, husk_error **err)
 {
-	/* The program starts with default dispositions and nothing blocked,
-	 * whatever husk had set for itself. */
-	sigset_t none;
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(plan->path, plan->argv, plan->envp);
 	return program_fail(err, errno, plan->path);
 }

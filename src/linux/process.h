@@ -26,14 +26,16 @@ struct process_setup {
 };
 
 /* Inside the container's namespaces and root: rlimits, scheduling,
- * seccomp (when no_new_privs is off), capabilities around the uid/gid
- * switch, LSM label, no_new_privs, personality, program lookup, fds.
- * A seccomp notify fd made here goes to report_fd. */
-int process_finalize(const struct process_setup *ps, int report_fd, struct exec_plan *plan,
+ * capabilities around the uid/gid switch (CAP_SYS_ADMIN kept until exec
+ * when the filter needs it), LSM label, no_new_privs, personality, program
+ * lookup, fds. */
+int process_finalize(const struct process_setup *ps, struct exec_plan *plan,
 		     husk_error **err);
 
-/* Just before exec: the seccomp filter when no_new_privs is on (the
- * latest point, so husk's own syscalls are not filtered). */
+/* Just before exec: signal dispositions and mask reset, then the seccomp
+ * filter, with no_new_privs on or off (the latest point: nothing husk
+ * does depends on what the profile allows, issue 13).  A notify fd goes to
+ * report_fd. */
 int process_late_seccomp(const struct process_setup *ps, int report_fd, husk_error **err);
 
 int process_set_rlimits(const struct spec_process *p, husk_error **err);
@@ -47,8 +49,7 @@ int process_set_identity(const struct spec_process *p, husk_error **err);
 int process_plan(const struct spec_process *p, int listen_fds, int preserve_fds,
 		 struct exec_plan *plan, husk_error **err);
 
-/* Resets signal dispositions and mask, then execs; only returns on
- * failure. */
+/* execs; only returns on failure. */
 int process_exec(const struct exec_plan *plan, husk_error **err);
 
 #endif

@@ -442,7 +442,7 @@ check_agent_state() {
 	assert_clean
 }
 
-@test "seccomp notify: no listener at listenerPath is an error at create, nothing left" {
+@test "seccomp notify: no listener at listenerPath is an error at run and at start, nothing left" {
 	AGENT_SOCK=$TESTDIR/nobody.sock
 	notify_profile
 	for nnp in false true; do
@@ -452,12 +452,18 @@ check_agent_state() {
 		assert_husk_error 'nobody\.sock'
 		assert_clean
 	done
-	# create with noNewPrivileges false sends it at create
-	update_config '.process.noNewPrivileges = false'
-	rm -f "$LOG"
-	hrun husk_logged create --bundle "$BUNDLE" c2
-	assert_husk_error 'nobody\.sock'
-	assert_clean
+	# create + start: the filter (and its fd) comes just before the
+	# exec, with noNewPrivileges false as well (issue 13.1): `start`
+	# fails naming the listener
+	for nnp in false true; do
+		update_config '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		create_ctr c2
+		rm -f "$LOG"
+		hrun husk_logged start c2
+		assert_husk_error 'nobody\.sock'
+		husk delete -f c2
+		assert_clean
+	done
 }
 
 @test "seccomp notify: SCMP_ACT_NOTIFY without listenerPath is an error" {
