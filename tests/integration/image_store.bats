@@ -97,6 +97,7 @@ teardown() {
 	hrun himg prune
 	[ "$status" -eq 0 ] && [[ "$output" =~ ^Total\ reclaimed\ space:\ [1-9][0-9]*\ bytes$ ]] || fail "$output"
 	store_empty || fail "left: $(ls -R "$STORE/layers" "$STORE/blobs")"
+	rm -f "$LOG"
 	hrun himg inspect b/c:2
 	assert_husk_error "image inspect: image \"b/c:2\": not in the store"
 }
