@@ -187,3 +187,20 @@ teardown() {
 	left=$(grep -v ':$' "$TESTDIR/left" | grep -v '^$' || true)
 	[ -z "$left" ] || fail "left on the full store: $left"
 }
+
+@test "image load: zstd layers (skopeo --dest-compress-format zstd) load to the same image as uncompressed" {
+	make_docker_archive "$IMG/d.tar" localhost/bb:1
+	skopeo copy -q --dest-compress --dest-compress-format zstd "docker-archive:$IMG/d.tar" "oci:$IMG/z:localhost/bb:z" ||
+		skip "skopeo cannot write zstd layers"
+	jq -e '.layers[0].mediaType == "application/vnd.oci.image.layer.v1.tar+zstd"' \
+		"$IMG/z/blobs/sha256/$(jq -r '.manifests[0].digest' "$IMG/z/index.json" | cut -d: -f2)" >/dev/null ||
+		fail "skopeo wrote no zstd layer"
+	hrun himg load "$IMG/z"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun himg load "$IMG/d.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(himg inspect localhost/bb:z | jq -r '.[0].Id')" = "$(himg inspect localhost/bb:1 | jq -r '.[0].Id')" ] ||
+		fail "different image ids"
+	[ "$(ls "$STORE/layers" | wc -l)" -eq 1 ] || fail "layers: $(ls "$STORE/layers")"
+	assert_store_consistent
+}
