@@ -54,9 +54,11 @@ teardown() {
 	id2=$(himg inspect localhost/bb:2 | jq -r '.[0].Id')
 	[ "$id1" = "$id2" ] || fail "ids differ: $id1 $id2"
 	[ "$(ls "$STORE/layers" | wc -l)" -eq 1 ] || fail "the layer is not shared: $(ls "$STORE/layers")"
-	# From stdin, and again (nothing changes).
-	hrun bash -c "\"$HUSK\" --store \"$STORE\" image load - < \"$IMG/d.tar\""
+	# From stdin, gzipped as `docker save | gzip` (nothing changes).
+	gzip -c "$IMG/d.tar" >"$IMG/d.tar.gz"
+	hrun bash -c "\"$HUSK\" --store \"$STORE\" image load - < \"$IMG/d.tar.gz\""
 	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(jq '.manifests | length' "$STORE/index.json")" -eq 2 ] || fail "$(cat "$STORE/index.json")"
 	assert_store_consistent
 }
 
