@@ -149,7 +149,7 @@ static int perform(struct registry *r, const char *url, const char *accept, cons
 		return husk_error_code(*err);
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return husk_fail(err, ETIMEDOUT, "%s: no answer for %ld s", url, timeout);
+		return husk_fail(err, 0, "%s: timed out (no answer for %ld s)", url, timeout);
 	return husk_fail(err, 0, "%s: %s", url, errbuf[0] ? errbuf : C->easy_strerror(rc));
 }
 
@@ -220,7 +220,7 @@ static int fetch_token(struct registry *r, const struct auth_challenge *ch, char
 	if (rc >= 0 && x.status != 200) {
 		char detail[512];
 		error_detail(&x, detail, sizeof(detail));
-		rc = husk_fail(err, EACCES, "denied: the token endpoint answered %ld%s", x.status, detail);
+		rc = husk_fail(err, 0, "denied: the token endpoint answered %ld%s", x.status, detail);
 	}
 	xfer_clear(&x);
 	if (rc < 0) {
@@ -302,8 +302,7 @@ int registry_get(struct registry *r, const char *path, const char *accept, regis
 		const char *what = x.status == 404			  ? "not found"
 				   : x.status == 401 || x.status == 403 ? "denied"
 									: "refused";
-		rc = husk_fail(err, x.status == 404 ? ENOENT : x.status == 401 || x.status == 403 ? EACCES : 0,
-			       "%s: %s (HTTP %ld%s)", path, what, x.status, detail);
+		rc = husk_fail(err, 0, "%s: %s (HTTP %ld%s)", path, what, x.status, detail);
 	} else if (resp != NULL) {
 		resp->status = x.status;
 		resp->content_type = steal_ptr(x.content_type);
