@@ -79,7 +79,6 @@ layer_has() {
 
 @test "image pull: TLS verified against --tls-ca; refused without it; http against TLS fails" {
 	registry_start tls
-	skopeo copy -q --dest-cert-dir "$REG_DIR" --dest-tls-verify=false "oci:$TESTDIR/oci:x" "docker://$REG/x:y" 2>/dev/null || true
 	make_image bb
 	push bb busybox:latest
 	hrun pull "$REG/busybox:latest"
