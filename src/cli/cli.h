@@ -33,6 +33,8 @@ struct command {
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
 	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container;
+/* The verbs of `husk image` (src/cli/image_VERB.c). */
+extern const struct command cmd_image_save;
 
 /* A command with verbs under it (noun.c): `husk image load`. */
 struct noun {

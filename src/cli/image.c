@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 static const struct command *const image_verbs[] = {
+	&cmd_image_save,
 	NULL,
 };
 
