@@ -33,7 +33,10 @@ struct command {
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
 	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container;
-/* The verbs of `husk image` (src/cli/image_VERB.c). */
+/* husk image VERB (src/cli/image_VERB.c) */
+extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
+	cmd_image_tag, cmd_image_rm, cmd_image_prune;
+/* husk image save (src/cli/image_save.c) */
 extern const struct command cmd_image_save;
 
 /* A command with verbs under it (noun.c): `husk image load`. */
