@@ -37,11 +37,12 @@ hk() { "$HUSK" --root "$ROOT" --store "$STORE" "$@"; }
 
 cleanup() {
 	local i
+	set +e +o pipefail   # (grep finding no mount is not a failure here)
 	for i in $(seq 1 "$N"); do
 		hk container rm -f "share$$-$i" >/dev/null 2>&1 || true
 	done
 	grep -F "$T" /proc/self/mountinfo | awk '{ print $5 }' | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+		while read -r m; do umount -l "$m" 2>/dev/null; done
 	rm -rf --one-file-system "$T"
 }
 trap cleanup EXIT INT TERM
