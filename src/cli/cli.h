@@ -35,7 +35,7 @@ extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state,
 	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container;
 /* husk image VERB (src/cli/image_VERB.c) */
 extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
-	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull;
+	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull, cmd_image_save;
 
 /* A command with verbs under it (noun.c): `husk image load`. */
 struct noun {
