@@ -134,7 +134,7 @@ int cdir_name_claim(int cfd, const char *name, const char *id, husk_error **err)
 			continue;
 		link[n] = '\0';
 		if (exists_at(cfd, link))
-			return husk_fail(err, EEXIST, "--name %s: the name is in use by container %.12s",
+			return husk_fail(err, 0, "--name %s: the name is in use by container %.12s",
 					 name, link);
 		unlinkat(cfd, path, 0);
 	}
@@ -193,11 +193,15 @@ int cdir_remove(int cfd, const char *id, husk_error **err)
 		}
 	}
 	husk_error_free(ignored);
-	char gone[ENGINE_ID_LEN + 16], self[64];
+	char gone[ENGINE_ID_LEN + 16], fdlink[64], self[4096];
 	snprintf(gone, sizeof(gone), ".rm-%s", id);
 	if (renameat(cfd, id, cfd, gone) < 0 && errno != ENOENT)
 		return husk_fail(err, errno, "remove container %.12s", id);
-	snprintf(self, sizeof(self), "/proc/self/fd/%d/%s", cfd, gone);
+	snprintf(fdlink, sizeof(fdlink), "/proc/self/fd/%d", cfd);
+	ssize_t n = readlink(fdlink, self, sizeof(self) - sizeof(gone) - 2);
+	if (n < 0)
+		return husk_fail(err, errno, "remove container %.12s", id);
+	snprintf(self + n, sizeof(self) - n, "/%s", gone);
 	/* FTW_MOUNT: never into a mount (the rootfs is unmounted before). */
 	if (nftw(self, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return husk_fail(err, errno, "remove container %.12s", id);

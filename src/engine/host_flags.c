@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,7 +183,11 @@ static int cap_bit(const char *name, const char *flag, int *ret, husk_error **er
 static int capabilities(json_object *proc, json_object *hc, const struct engine_flags *f,
 			json_object **ret_caps, husk_error **err)
 {
-	uint64_t all = cap_last_cap() >= 63 ? ~0ULL : (1ULL << (cap_last_cap() + 1)) - 1, set = 0;
+	/* ALL: what husk's own bounding set holds, as docker's daemon does. */
+	uint64_t all = 0, set = 0;
+	for (int i = 0; i <= cap_last_cap() && i < 64; i++)
+		if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+			all |= 1ULL << i;
 	for (const char *const *c = default_caps; *c; c++)
 		set |= 1ULL << cap_from_name(*c);
 	for (char **p = f->cap_drop; p && *p; p++)

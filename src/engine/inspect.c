@@ -144,6 +144,15 @@ int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err)
 	json_object *list = json_object_new_array();
 	struct dirent *e;
 	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, ".rm-", 4) == 0) {
+			/* A removal that was interrupted: finish it. */
+			char id[ENGINE_ID_LEN + 1];
+			husk_error *skip = NULL;
+			snprintf(id, sizeof(id), "%s", e->d_name + 4);
+			cdir_remove(cfd, id, &skip);
+			husk_error_free(skip);
+			continue;
+		}
 		if (strlen(e->d_name) != ENGINE_ID_LEN)
 			continue;
 		json_object *o;

@@ -140,7 +140,7 @@ int store_image_resolve(struct store *s, const char *ref, struct store_image **r
 	husk_error *none = NULL;
 	if (read_file_at(s->dirfd, "index.json", &buf, &len, &none) < 0) {
 		husk_error_free(none);
-		return husk_fail(err, ENOENT, "image %s: no such image in the store", ref);
+		return husk_fail(err, 0, "image %s: no such image in the store", ref);
 	}
 	if (json_parse_text(buf, len, &index, err) < 0 || store_ref_normalize(ref, &norm, err) < 0)
 		return -1;
@@ -171,5 +171,5 @@ int store_image_resolve(struct store *s, const char *ref, struct store_image **r
 	}
 	if (*found)
 		return load(s, found, ret, err);
-	return husk_fail(err, ENOENT, "image %s: no such image in the store", ref);
+	return husk_fail(err, 0, "image %s: no such image in the store", ref);
 }
