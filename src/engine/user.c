@@ -126,7 +126,7 @@ int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **
 	bool by_id = parse_id(spec, &id);
 	if (!find_passwd(pw, spec, by_id ? id : 0, by_id, u, &name)) {
 		if (!by_id)
-			return husk_fail(err, ENOENT, "user %s: no such user in the image's /etc/passwd",
+			return husk_fail(err, 0, "user %s: no such user in the image's /etc/passwd",
 					 user);
 		u->uid = id;   /* a uid the image does not know: gid 0, as docker */
 		u->gid = 0;
@@ -140,7 +140,7 @@ int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **
 	if (scan_groups(gr, group && !gid_by_id ? group : NULL, group ? NULL : name, u, &found) < 0)
 		return husk_fail(err, ENOMEM, "user %s", user);
 	if (group && !gid_by_id && !found)
-		return husk_fail(err, ENOENT, "user %s: no such group in the image's /etc/group", user);
+		return husk_fail(err, 0, "user %s: no such group in the image's /etc/group", user);
 	return 0;
 }
 
