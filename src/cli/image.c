@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 
 static const struct command *const image_verbs[] = {
+	&cmd_image_import, &cmd_image_load, &cmd_image_ls, &cmd_image_inspect,
+	&cmd_image_tag, &cmd_image_rm, &cmd_image_prune,
 	NULL,
 };
 
