@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/container.h"
+#include "engine/engine.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -36,6 +37,25 @@ extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state,
 /* husk image VERB (src/cli/image_VERB.c) */
 extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
 	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull, cmd_image_save;
+
+/* The verbs of `husk container` (container_*.c). */
+extern const struct command cmd_container_create, cmd_container_run, cmd_container_ls,
+	cmd_container_inspect, cmd_container_start, cmd_container_stop, cmd_container_kill,
+	cmd_container_rm, cmd_container_exec;
+/* container_common.c: the engine context of --store (made absolute, in
+ * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
+ * (returns its index). */
+int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
+		   husk_error **err);
+int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,
+			husk_error **err);
+void cli_container_flags_free(struct engine_flags *f);
+#define CLI_CONTAINER_FLAGS_USAGE                                                          \
+	"[--name NAME] [--rm] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
+	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
+	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
+	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
+	"       seccomp=unconfined] [--network none|host] [--privileged] IMAGE [COMMAND [ARG...]]"
 
 /* A command with verbs under it (noun.c): `husk image load`. */
 struct noun {

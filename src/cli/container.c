@@ -2,7 +2,9 @@
 #include "cli/cli.h"
 
 static const struct command *const container_verbs[] = {
-	NULL,
+	&cmd_container_create, &cmd_container_run, &cmd_container_ls, &cmd_container_inspect,
+	&cmd_container_start, &cmd_container_stop, &cmd_container_kill, &cmd_container_rm,
+	&cmd_container_exec, NULL,
 };
 
 static const struct noun container_noun = {

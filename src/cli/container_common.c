@@ -1,0 +1,130 @@
+/* What the `husk container` verbs share: the engine context from the
+ * global options, and the flags of create and run. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/fs.h"
+
+int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
+		   husk_error **err)
+{
+	if (mkdir_p(g->store, 0700, err) < 0)
+		return husk_wrap(err, "--store %s", g->store);
+	*store_abs = realpath(g->store, NULL);
+	if (!*store_abs)
+		return husk_fail(err, errno, "--store %s", g->store);
+	*c = (struct engine_ctx) { .store = *store_abs, .root = g->root,
+				   .systemd_cgroup = g->systemd_cgroup };
+	return 0;
+}
+
+static int push(char ***v, const char *s)
+{
+	size_t n = 0;
+	while (*v && (*v)[n])
+		n++;
+	char **nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv)
+		return -ENOMEM;
+	nv[n] = (char *) s;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+void cli_container_flags_free(struct engine_flags *f)
+{
+	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop };
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		free(lists[i]);
+}
+
+int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,
+			husk_error **err)
+{
+	enum { O_ENVFILE = 256, O_ENTRY, O_TMPFS, O_RO, O_HOST, O_MEM, O_CPUS, O_PIDS, O_CAPADD,
+	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME };
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, O_NAME },
+		{ "rm", no_argument, NULL, O_RM },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, O_ENVFILE },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "entrypoint", required_argument, NULL, O_ENTRY },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "tmpfs", required_argument, NULL, O_TMPFS },
+		{ "read-only", no_argument, NULL, O_RO },
+		{ "hostname", required_argument, NULL, O_HOST },
+		{ "memory", required_argument, NULL, O_MEM },
+		{ "cpus", required_argument, NULL, O_CPUS },
+		{ "pids-limit", required_argument, NULL, O_PIDS },
+		{ "cap-add", required_argument, NULL, O_CAPADD },
+		{ "cap-drop", required_argument, NULL, O_CAPDROP },
+		{ "security-opt", required_argument, NULL, O_SEC },
+		{ "network", required_argument, NULL, O_NET },
+		{ "net", required_argument, NULL, O_NET },
+		{ "privileged", no_argument, NULL, O_PRIV },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	*f = (struct engine_flags) { 0 };
+	int c, r = 0;
+	/* '+': options end at IMAGE; what follows is the command's. */
+	while ((c = cli_getopt(cmd, argc, argv, "+ite:w:u:v:m:h", opts, err)) != -1) {
+		char *end;
+		switch (c) {
+		case '?': return -1;
+		case O_NAME: f->name = optarg; break;
+		case O_RM: f->rm = true; break;
+		case 'i': f->interactive = true; break;
+		case 't': f->tty = true; break;
+		case 'e': r = push(&f->env, optarg); break;
+		case O_ENVFILE: r = push(&f->env_files, optarg); break;
+		case 'w': f->workdir = optarg; break;
+		case 'u': f->user = optarg; break;
+		case O_ENTRY: f->entrypoint = optarg; break;
+		case 'v': r = push(&f->volumes, optarg); break;
+		case O_TMPFS: r = push(&f->tmpfs, optarg); break;
+		case O_RO: f->read_only = true; break;
+		case O_HOST: f->hostname = optarg; break;
+		case 'm':
+		case O_MEM: f->memory = optarg; break;
+		case O_CPUS: f->cpus = optarg; break;
+		case O_PIDS:
+			errno = 0;
+			f->pids_limit = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || f->pids_limit < -1)
+				return husk_fail(err, 0, "%s: --pids-limit %s: expects a number (-1: none)",
+						 cmd->name, optarg);
+			break;
+		case O_CAPADD: r = push(&f->cap_add, optarg); break;
+		case O_CAPDROP: r = push(&f->cap_drop, optarg); break;
+		case O_SEC:
+			if (strcmp(optarg, "no-new-privileges") == 0 ||
+			    strcmp(optarg, "no-new-privileges=true") == 0 ||
+			    strcmp(optarg, "no-new-privileges:true") == 0)
+				f->no_new_privs = true;
+			else if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0)
+				f->seccomp = optarg + 8;
+			else
+				return husk_fail(err, 0, "%s: --security-opt %s: expects no-new-privileges, "
+						 "seccomp=FILE or seccomp=unconfined", cmd->name, optarg);
+			break;
+		case O_NET: f->network = optarg; break;
+		case O_PRIV: f->privileged = true; break;
+		}
+		if (r < 0)
+			return husk_fail(err, ENOMEM, "%s", cmd->name);
+	}
+	if (optind >= argc)
+		return husk_fail(err, 0, "%s: expects an IMAGE (see husk %s --help)", cmd->name,
+				 cmd->name);
+	if (optind + 1 < argc)
+		f->command = argv + optind + 1;
+	return optind;
+}

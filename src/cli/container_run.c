@@ -1,0 +1,33 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+
+#include "cli/cli.h"
+#include "util/cleanup.h"
+
+static int run_run(const struct globals *g, int argc, char **argv, husk_error **err)
+{
+	struct engine_flags f __attribute__((cleanup(cli_container_flags_free)));
+	int at = cli_container_flags(&cmd_container_run, argc, argv, &f, err);
+	if (at < 0)
+		return at;
+	struct engine_ctx c;
+	cleanup_free char *store = NULL;
+	char id[ENGINE_ID_LEN + 1];
+	int r = cli_engine_ctx(g, &c, &store, err), status = 0;
+	if (r < 0 || (r = engine_create(&c, argv[at], &f, id, err)) < 0)
+		return r;
+	/* husk reaps what the container leaves behind, as `husk run`. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return husk_fail(err, errno, "become a subreaper");
+	if ((r = engine_start(&c, id, &status, err)) < 0)
+		return r;
+	return status;
+}
+
+const struct command cmd_container_run = {
+	.name = "container run",
+	.summary = "create a container from an image and run it in the foreground",
+	.usage = CLI_CONTAINER_FLAGS_USAGE,
+	.run = run_run,
+};

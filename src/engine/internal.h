@@ -1,0 +1,74 @@
+/* What the engine's files share (not for callers: see engine.h). */
+#ifndef HUSK_ENGINE_INTERNAL_H
+#define HUSK_ENGINE_INTERNAL_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "engine/engine.h"
+#include "image/store.h"
+#include "util/error.h"
+
+/* cdir.c: the containers/ directory of the store. */
+/* O_DIRECTORY fd of STORE/containers (made when missing, with .names/). */
+int cdir_open(const char *store, int *ret_fd, husk_error **err);
+void cdir_new_id(char id[ENGINE_ID_LEN + 1]);
+/* A container by full id, name or unique id prefix. */
+int cdir_resolve(int cfd, const char *ref, char id[ENGINE_ID_LEN + 1], husk_error **err);
+/* Claims a name for id (-EEXIST with err when taken); releases it. */
+int cdir_name_claim(int cfd, const char *name, const char *id, husk_error **err);
+void cdir_name_release(int cfd, const char *name);
+int cdir_meta_read(int cfd, const char *id, json_object **ret, husk_error **err);
+int cdir_meta_write(int cfd, const char *id, json_object *meta, husk_error **err);
+/* Removes the container's directory (renamed away first, so that a
+ * half-removed one is never listed) and its name. */
+int cdir_remove(int cfd, const char *id, husk_error **err);
+/* RFC 3339 UTC with nanoseconds, as docker's timestamps. */
+void cdir_now(char buf[40]);
+/* The absolute path of STORE/containers/<id>[/sub]. */
+char *cdir_path(const char *store, const char *id, const char *sub);
+
+/* overlay.c: the container's rootfs. */
+int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
+		  husk_error **err);
+int overlay_unmount(const char *cdir, husk_error **err);
+bool overlay_mounted(const char *cdir);
+
+/* image_config.c: config.json from the image config and the flags. */
+int image_config_apply(json_object *spec, json_object *meta, const struct store_image *img,
+		       const struct engine_flags *f, int rootfd, husk_error **err);
+
+/* user.c: "name", "uid", "uid:gid", "name:group" through the image's
+ * /etc/passwd and /etc/group (read under rootfd, RESOLVE_IN_ROOT). */
+struct user_ids {
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;     /* additional groups (malloc'd) */
+	size_t n_gids;
+	char *home;      /* from /etc/passwd, or NULL */
+};
+int user_resolve(int rootfd, const char *user, struct user_ids *ret, husk_error **err);
+void user_ids_free(struct user_ids *u);
+
+/* host_flags.c: -v, --tmpfs, resources, capabilities, network. */
+int host_flags_apply(json_object *spec, json_object *meta, const struct engine_flags *f,
+		     const char *cdir, husk_error **err);
+
+/* seccomp_profile.c: podman's default profile in the OCI form, for the
+ * capabilities the process has; file: a profile given by --security-opt
+ * (docker's or the OCI form). */
+int seccomp_profile(const char *file, json_object *caps, json_object **ret, husk_error **err);
+
+/* etc_files.c: hostname, hosts, resolv.conf in the container's dir. */
+int etc_files_write(json_object *spec, const char *cdir, bool host_network, husk_error **err);
+
+/* inspect.c: docker's inspect object from meta.json and the runtime state. */
+int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,
+		   husk_error **err);
+/* The status of a container: "created", "running", "paused", "exited"
+ * (the runtime state when there is one, else the recorded one). */
+const char *inspect_status(const struct engine_ctx *c, const char *id, json_object *meta,
+			   int *ret_pid);
+
+#endif

@@ -1,0 +1,140 @@
+/* The container's rootfs: an overlay of the image's layers
+ * (STORE/layers/<chain-hex>/diff, top first) under the container's own
+ * upper/ and work/.
+ *
+ * mount(2) takes at most a page of option data, which 200 layers of
+ * absolute paths exceed.  Since Linux 6.8 fsconfig takes the lower dirs one
+ * at a time ("lowerdir+", no limit); before, the lower dirs are named by
+ * short symlinks STORE/l/<12 hex> -> ../layers/<hex>/diff, relative to the
+ * store as the current directory (podman's l/ directory).  Which one the
+ * kernel has is found by trying. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "image/digest.h"
+#include "util/cleanup.h"
+
+/* -EINVAL (no err) when the kernel knows no "lowerdir+". */
+static int mount_new_api(const char *store, const struct store_image *img, const char *cdir,
+			 husk_error **err)
+{
+	cleanup_close int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return errno == ENOSYS ? -EINVAL : husk_fail(err, errno, "fsopen overlay");
+	char path[4096];
+	for (size_t i = img->n_layers; i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/layers/%s/diff", store, digest_hex(img->chain_ids[i]));
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0) {
+			if (i == img->n_layers - 1 && errno == EINVAL)
+				return -EINVAL;
+			return husk_fail(err, errno, "overlay: lower dir %s", path);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/upper", cdir);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", path, 0) < 0)
+		return husk_fail(err, errno, "overlay: upperdir %s", path);
+	snprintf(path, sizeof(path), "%s/work", cdir);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "workdir", path, 0) < 0)
+		return husk_fail(err, errno, "overlay: workdir %s", path);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return husk_fail(err, errno, "overlay of %zu layers", img->n_layers);
+	cleanup_close int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return husk_fail(err, errno, "overlay: fsmount");
+	snprintf(path, sizeof(path), "%s/rootfs", cdir);
+	if (move_mount(mnt, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return husk_fail(err, errno, "overlay: mount on %s", path);
+	return 0;
+}
+
+/* The short link l/<12 hex> of a layer, made when missing. */
+static int short_link(int sfd, const char *chain, char name[20], husk_error **err)
+{
+	char target[128], have[128];
+	snprintf(name, 20, "l/%.12s", digest_hex(chain));
+	snprintf(target, sizeof(target), "../layers/%s/diff", digest_hex(chain));
+	ssize_t n = readlinkat(sfd, name, have, sizeof(have) - 1);
+	if (n >= 0) {
+		have[n] = '\0';
+		if (strcmp(have, target) == 0)
+			return 0;
+		return husk_fail(err, EEXIST, "overlay: %s names another layer", name);
+	}
+	mkdirat(sfd, "l", 0700);
+	if (symlinkat(target, sfd, name) < 0 && errno != EEXIST)
+		return husk_fail(err, errno, "overlay: %s", name);
+	return 0;
+}
+
+static int mount_short_names(struct store *s, const struct store_image *img, const char *cdir,
+			     husk_error **err)
+{
+	size_t cap = img->n_layers * 16 + 2 * strlen(cdir) + 64;
+	cleanup_free char *data = malloc(cap);
+	if (!data)
+		return husk_fail(err, ENOMEM, "overlay");
+	size_t len = snprintf(data, cap, "lowerdir=");
+	for (size_t i = img->n_layers; i-- > 0;) {
+		char name[20];
+		int r = short_link(s->dirfd, img->chain_ids[i], name, err);
+		if (r < 0)
+			return r;
+		len += snprintf(data + len, cap - len, "%s%s", name, i ? ":" : "");
+	}
+	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work", cdir, cdir);
+	if (strlen(data) >= 4096)
+		return husk_fail(err, E2BIG, "overlay: %zu layers do not fit the mount data of this kernel",
+				 img->n_layers);
+	char target[4096];
+	snprintf(target, sizeof(target), "%s/rootfs", cdir);
+	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || fchdir(s->dirfd) < 0)
+		return husk_fail(err, errno, "overlay: enter the store");
+	int r = mount("overlay", target, "overlay", 0, data);
+	int e = errno;
+	if (fchdir(cwd) < 0 && r == 0) {
+		umount2(target, MNT_DETACH);
+		return husk_fail(err, errno, "overlay: return to the working directory");
+	}
+	return r < 0 ? husk_fail(err, e, "overlay of %zu layers on %s", img->n_layers, target) : 0;
+}
+
+int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
+		  husk_error **err)
+{
+	if (img->n_layers == 0)
+		return husk_fail(err, 0, "image %.19s has no layers", img->id);
+	cleanup_free char *store = realpath(s->path, NULL);
+	if (!store)
+		return husk_fail(err, errno, "store %s", s->path);
+	int r = mount_new_api(store, img, cdir, err);
+	if (r != -EINVAL)
+		return r;
+	return mount_short_names(s, img, cdir, err);
+}
+
+bool overlay_mounted(const char *cdir)
+{
+	/* A mount point: its device differs from its parent's. */
+	char path[4096];
+	struct stat dir, root;
+	snprintf(path, sizeof(path), "%s/rootfs", cdir);
+	return stat(cdir, &dir) == 0 && lstat(path, &root) == 0 && dir.st_dev != root.st_dev;
+}
+
+int overlay_unmount(const char *cdir, husk_error **err)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/rootfs", cdir);
+	while (overlay_mounted(cdir))
+		if (umount2(path, UMOUNT_NOFOLLOW) < 0)
+			return husk_fail(err, errno, "unmount %s", path);
+	return 0;
+}

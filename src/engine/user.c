@@ -1,0 +1,153 @@
+/* The image's User resolved as docker does, through the image's own
+ * /etc/passwd and /etc/group.  Those are read with RESOLVE_IN_ROOT: an
+ * image whose /etc/passwd is a symlink to /etc/shadow reads its own. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* The file's text, or NULL when the image has none. */
+static char *read_in_root(int rootfd, const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return NULL;
+	char *buf = NULL;
+	size_t len;
+	husk_error *err = NULL;
+	if (read_fd_all(fd, &buf, &len, &err) < 0)
+		husk_error_free(err);
+	close(fd);
+	return buf;
+}
+
+static bool parse_id(const char *s, unsigned long *ret)
+{
+	char *end;
+	if (!*s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0xfffffffeUL)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* Splits a line of colon-separated fields in place; returns the count. */
+static size_t fields(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	while (n < max) {
+		f[n++] = line;
+		char *c = strchr(line, ':');
+		if (!c)
+			break;
+		*c = '\0';
+		line = c + 1;
+	}
+	return n;
+}
+
+/* The passwd entry matching name or uid: fills uid, gid, home. */
+static bool find_passwd(char *text, const char *name, unsigned long uid, bool by_id,
+			struct user_ids *u, char **ret_name)
+{
+	for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[7];
+		unsigned long id, gid;
+		if (fields(line, f, 7) < 7 || !parse_id(f[2], &id) || !parse_id(f[3], &gid))
+			continue;
+		if (by_id ? id == uid : strcmp(f[0], name) == 0) {
+			u->uid = id;
+			u->gid = gid;
+			u->home = strdup(f[5]);
+			*ret_name = strdup(f[0]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The gid of group name (by_id: the number itself), and the groups that
+ * list user as a member. */
+static int scan_groups(char *text, const char *group, const char *user, struct user_ids *u,
+		       bool *found)
+{
+	for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4];
+		unsigned long gid;
+		if (fields(line, f, 4) < 4 || !parse_id(f[2], &gid))
+			continue;
+		if (group && strcmp(f[0], group) == 0 && !*found) {
+			u->gid = gid;
+			*found = true;
+		}
+		if (!user)
+			continue;
+		for (char *s2 = NULL, *m = strtok_r(f[3], ",", &s2); m; m = strtok_r(NULL, ",", &s2)) {
+			if (strcmp(m, user) != 0)
+				continue;
+			gid_t *g = realloc(u->gids, (u->n_gids + 1) * sizeof(*g));
+			if (!g)
+				return -ENOMEM;
+			u->gids = g;
+			u->gids[u->n_gids++] = gid;
+		}
+	}
+	return 0;
+}
+
+int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **err)
+{
+	*u = (struct user_ids) { 0 };
+	cleanup_free char *spec = strdup(user && *user ? user : "0");
+	cleanup_free char *pw = read_in_root(rootfd, "/etc/passwd");
+	cleanup_free char *gr = read_in_root(rootfd, "/etc/group");
+	cleanup_free char *name = NULL;
+	if (!spec)
+		return husk_fail(err, ENOMEM, "user");
+	char *group = strchr(spec, ':');
+	if (group)
+		*group++ = '\0';
+	unsigned long id;
+	bool by_id = parse_id(spec, &id);
+	if (!find_passwd(pw, spec, by_id ? id : 0, by_id, u, &name)) {
+		if (!by_id)
+			return husk_fail(err, 0, "user %s: no such user in the image's /etc/passwd",
+					 user);
+		u->uid = id;   /* a uid the image does not know: gid 0, as docker */
+		u->gid = 0;
+	}
+	bool found = false;
+	unsigned long gid;
+	bool gid_by_id = group && parse_id(group, &gid);
+	if (gid_by_id)
+		u->gid = gid;
+	/* An explicit group replaces the supplementary groups, as docker. */
+	if (scan_groups(gr, group && !gid_by_id ? group : NULL, group ? NULL : name, u, &found) < 0)
+		return husk_fail(err, ENOMEM, "user %s", user);
+	if (group && !gid_by_id && !found)
+		return husk_fail(err, 0, "user %s: no such group in the image's /etc/group", user);
+	return 0;
+}
+
+void user_ids_free(struct user_ids *u)
+{
+	free(u->gids);
+	free(u->home);
+	u->gids = NULL;
+	u->home = NULL;
+}
