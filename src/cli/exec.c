@@ -83,6 +83,13 @@ static int run_exec(const struct globals *g, int argc, char **argv, husk_error *
 		r = container_exec(&o, &status, err);
 		if (r >= 0)
 			r = status;
+		/* As runc: 255 for every failure of an exec whose command line
+		 * was accepted (a missing or non-executable program, an unknown
+		 * or stopped container), so that it differs from the program's
+		 * own codes 1-125 and 126/127 of a shell in the container; a
+		 * usage error stays 1. */
+		else if (*err)
+			(*err)->status = 255;
 	}
 	free(o.env);
 	free(o.additional_gids);
