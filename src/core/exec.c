@@ -64,6 +64,16 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 			console = sv[1];
 		}
 	}
+	size_t n_subs = 0;
+	while (o->cgroups && o->cgroups[n_subs])
+		n_subs++;
+	cleanup_free struct join_subcgroup *subs = n_subs ? calloc(n_subs, sizeof(*subs)) : NULL;
+	if (n_subs && subs == NULL)
+		return husk_fail(err, ENOMEM, "exec");
+	if (n_subs && !h.has_cgroup)
+		return husk_fail(err, 0, "exec --cgroup: container %s has no cgroup", o->id);
+	if ((r = join_subcgroups_parse(o->cgroups, n_subs, subs, err)) < 0)
+		return husk_wrap(err, "exec in %s", o->id);
 	if ((r = seccomp_compile(container->seccomp, &seccomp, err)) < 0)
 		return r;
 	struct join_config jc = {
@@ -74,6 +84,8 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 			   .in_userns = container->namespaces[NS_USER].present,
 			   .preserve_fds = o->preserve_fds },
 		.console_fd = console,
+		.cgroup_path = h.has_cgroup ? h.cg.path : NULL,
+		.subs = subs, .n_subs = n_subs,
 	};
 	sigset_t set, old;
 	sigprocmask(SIG_SETMASK, NULL, &old);

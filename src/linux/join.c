@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/affinity.h"
 #include "linux/fds.h"
+#include "linux/join_cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -41,40 +42,6 @@ static int open_target_ns(const struct join_config *c, int fds[NS_COUNT], husk_e
 			ns_close_all(fds);
 			return husk_fail(err, e, "open %s", path);
 		}
-	}
-	return 0;
-}
-
-/* Puts pid in every cgroup the target is in (v1 hierarchies and v2),
- * before it runs anything of the user's. */
-static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
-{
-	char path[64], line[1024], pidbuf[16];
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) target);
-	cleanup_fclose FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return husk_fail(err, errno, "open %s", path);
-	int n = snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
-	bool v2 = cgroup_detect() == CGROUP_V2;
-	while (fgets(line, sizeof(line), f)) {
-		char *ctl = strchr(line, ':'), *cg;
-		if (ctl == NULL || (cg = strchr(++ctl, ':')) == NULL)
-			continue;
-		*cg++ = '\0';
-		cg[strcspn(cg, "\n")] = '\0';
-		/* The "0::" line is the cgroup2 hierarchy: /sys/fs/cgroup itself
-		 * on a v2 host, /sys/fs/cgroup/unified on a hybrid one. */
-		const char *dir = *ctl != '\0' ? ctl : v2 ? "" : "unified";
-		if (strncmp(dir, "name=", 5) == 0)
-			dir += 5;
-		char procs[1400];
-		snprintf(procs, sizeof(procs), "/sys/fs/cgroup%s%s%s/cgroup.procs", *dir ? "/" : "", dir, cg);
-		cleanup_close int fd = open(procs, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* hierarchy not mounted here */
-		int r = write_all(fd, pidbuf, n);
-		if (r < 0)
-			return husk_fail(err, -r, "join cgroup %s", procs);
 	}
 	return 0;
 }
@@ -183,7 +150,7 @@ int spawn_in_container(const struct join_config *c, pid_t *ret_pid, int *ret_syn
 		;
 	if (r < 0)
 		return r;
-	if ((r = join_cgroups(c->target, pid, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
+	if ((r = join_cgroups(c->target, pid, c->cgroup_path, c->subs, c->n_subs, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
 		kill(pid, SIGKILL);
 		return r;
 	}
