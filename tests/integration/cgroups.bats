@@ -985,3 +985,74 @@ has_procs() {
 	kill -9 $(tagged_pids) 2>/dev/null || true
 	assert_clean
 }
+
+# runc's `exec --cgroup`: [CONTROLLER[,CONTROLLER...]:]PATH, an existing
+# sub-cgroup of the container's cgroup; made here from the host, as an
+# engine does for a container whose cgroup mount is read-only.
+@test "exec --cgroup: into existing sub-cgroups of the container's, per controller or all; bad ones refused" {
+	sleeper c1
+	local rel=/husk/$TAG-c1
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup .. c1 true
+	assert_husk_error 'bad sub cgroup path' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup sub/../../x c1 true
+	assert_husk_error 'bad sub cgroup path' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup nonexistent c1 true
+	assert_husk_error "adding pid .*$rel/nonexistent.*No such file or directory" 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup memory:nonexistent c1 true
+	assert_husk_error "adding pid .*memory$rel/nonexistent.*No such file or directory" 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup husk-whaaat:/ c1 true
+	assert_husk_error 'unknown controller husk-whaaat' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup a:b:c c1 true
+	assert_husk_error 'invalid --cgroup argument: a:b:c' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup a --cgroup b c1 true
+	assert_husk_error 'missing <controller>: prefix' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup memory,:a c1 true
+	assert_husk_error 'empty <controller> prefix' 255
+	# None of them left a process behind, in the container or its cgroup.
+	[ "$(cat "$(cg pids c1)/cgroup.procs")" = "$(ctr_pid c1)" ] || fail "left: $(cat "$(cg pids c1)/cgroup.procs")"
+	# The container's own cgroup: implicit and explicit.
+	hrun husk exec c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel\$" <<<"$output"
+	hrun husk exec --cgroup / c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel\$" <<<"$output"
+	# cpu and cpuacct: two hierarchies here, or one mounted together.
+	mkdir -p "$(cg memory c1)/submem" "$(cg cpu c1)/subcpu" "$(cg cpuacct c1)/subcpu"
+	hrun husk exec --cgroup memory:submem --cgroup cpu,cpuacct:/subcpu c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *":memory:$rel/submem"* ]] || fail "$output"
+	[[ "$output" == *":cpu"*":$rel/subcpu"* ]] || fail "$output"
+	[[ "$output" == *":pids:$rel"$'\n'* ]] || fail "pids should stay the container's: $output"
+	# Without a controller: every hierarchy, so the sub-cgroup must be in all.
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup submem c1 true
+	assert_husk_error "adding pid .*$rel/submem.*No such file or directory" 255
+	local h
+	for h in $(hierarchies); do
+		mkdir -p "/sys/fs/cgroup/$h$rel/everywhere"
+		# A new cpuset has no CPUs and memory nodes until given some.
+		if [ "$h" = cpuset ]; then
+			cp "/sys/fs/cgroup/$h$rel/cpuset.cpus" "/sys/fs/cgroup/$h$rel/everywhere/cpuset.cpus"
+			cp "/sys/fs/cgroup/$h$rel/cpuset.mems" "/sys/fs/cgroup/$h$rel/everywhere/cpuset.mems"
+		fi
+	done
+	hrun husk exec --cgroup everywhere c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel/everywhere\$" <<<"$output"
+	# ps sees a process in a sub-cgroup; delete -f removes them all.
+	hrun husk exec -d --pid-file "$TESTDIR/sub.pid" --cgroup memory:submem c1 sleep 1000
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun husk ps c1 -o pid
+	[[ "$output" == *"$(cat "$TESTDIR/sub.pid")"* ]] || fail "ps: $output"
+	husk delete -f c1
+	assert_clean
+}
