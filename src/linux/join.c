@@ -54,6 +54,8 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0 ||
 	    affinity_apply_final(&c->setup.process->exec_cpu_affinity, &err) < 0)
 		goto fail;
+	log_debug("exec: pid %d set up in the container, about to exec %s", (int) getpid(),
+		  c->setup.process->args && c->setup.process->args[0] ? c->setup.process->args[0] : "?");
 	if (c->setup.process->terminal &&
 	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
 			   c->setup.process->console_width, &err) < 0)
@@ -94,6 +96,7 @@ static __attribute__((noreturn)) void intermediate_main(const struct join_config
 		husk_fail(&err, errno, "set non-dumpable");
 		goto fail;
 	}
+	log_debug("exec: joining the namespaces of pid %d", (int) c->target);
 	if (ns_join(fds, 1u << NS_USER, &err) < 0)
 		goto fail;
 	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -150,6 +153,8 @@ int spawn_in_container(const struct join_config *c, pid_t *ret_pid, int *ret_syn
 		;
 	if (r < 0)
 		return r;
+	log_debug("exec: process %d cloned in the pid namespace of %d; joining its cgroups", (int) pid,
+		  (int) c->target);
 	if ((r = join_cgroups(c->target, pid, c->cgroup_path, c->subs, c->n_subs, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
 		kill(pid, SIGKILL);
 		return r;

@@ -558,3 +558,36 @@ $want"
 	husk delete c2
 	assert_clean
 }
+
+# runc --debug exec logs its steps (nsexec, init, "about to exec") at level
+# debug, on stderr or in --log; husk logs its own.
+@test "--debug exec: its steps at level debug on stderr, or only in --log (text and json)" {
+	sleeper c1
+	hrun husk --debug exec c1 echo hi
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = hi ]
+	[[ "$stderr" == *'level=debug msg="exec in c1: joining the running container'* ]] || fail "$stderr"
+	[[ "$stderr" == *'level=debug msg="exec: joining the namespaces of pid '* ]] || fail "$stderr"
+	[[ "$stderr" == *'about to exec echo'* ]] || fail "$stderr"
+	[[ "$stderr" == *'exited with status 0'* ]] || fail "$stderr"
+	# Without --debug, nothing.
+	hrun husk exec c1 echo hi
+	[ -z "$stderr" ] || fail "$stderr"
+	hrun husk --debug --log "$TESTDIR/text.log" exec c1 sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	[ -z "$stderr" ] || fail "debug records on stderr with --log: $stderr"
+	grep -q 'level=debug msg="exec: pid [0-9]* set up in the container, about to exec sh"' "$TESTDIR/text.log" ||
+		fail "$(cat "$TESTDIR/text.log")"
+	grep -q 'level=debug msg="exec in c1: process [0-9]* exited with status 3"' "$TESTDIR/text.log" ||
+		fail "$(cat "$TESTDIR/text.log")"
+	rm -f "$LOG"
+	hrun husk --debug --log "$LOG" --log-format json exec c1 /husk-missing
+	[ "$status" -eq 255 ]
+	[ "$stderr" = 'husk: exec in c1: exec: "/husk-missing": no such file or directory' ] || fail "$stderr"
+	jq -e -s '[.[] | select(.level == "debug")] | length >= 4' "$LOG" >/dev/null || fail "$(cat "$LOG")"
+	jq -e -s '[.[] | select(.level == "debug" and (.msg | test("about to exec /husk-missing")))] | length == 1' \
+		"$LOG" >/dev/null || fail "$(cat "$LOG")"
+	jq -e -s '[.[] | select(.level == "error")] | length == 1' "$LOG" >/dev/null || fail "$(cat "$LOG")"
+	husk delete -f c1
+	assert_clean
+}
