@@ -1056,3 +1056,48 @@ has_procs() {
 	husk delete -f c1
 	assert_clean
 }
+
+# mk_subcgroups ID SUB: SUB below container ID's cgroup in every hierarchy
+# (a cpuset gets its parent's CPUs and memory nodes).
+mk_subcgroups() {
+	local h d
+	for h in $(hierarchies); do
+		d=/sys/fs/cgroup/$h/husk/$TAG-$1
+		mkdir -p "$d/$2" || return
+		if [ "$h" = cpuset ]; then
+			cp "$d/cpuset.cpus" "$d/$2/cpuset.cpus" && cp "$d/cpuset.mems" "$d/$2/cpuset.mems" || return
+			[ "${2%/*}" = "$2" ] || { cp "$d/cpuset.cpus" "$d/${2%/*}/cpuset.cpus" && cp "$d/cpuset.mems" "$d/${2%/*}/cpuset.mems"; } || return
+		fi
+	done
+}
+
+# Without a pid namespace of its own, the processes in its sub-cgroups do
+# not die with the container's process: delete -f must find them there.
+@test "delete -f: a running container with nested sub-cgroups and processes in them leaves no cgroup, no process" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]'
+	sleeper c1
+	mk_subcgroups c1 a
+	mk_subcgroups c1 a/b
+	mkdir "$(cg memory c1)/only-memory"
+	hrun husk exec -d --pid-file "$TESTDIR/ab.pid" c1 sleep 1001
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun husk exec -d --pid-file "$TESTDIR/m.pid" c1 sleep 1002
+	[ "$status" -eq 0 ] || fail "$stderr"
+	local ab m h
+	ab=$(cat "$TESTDIR/ab.pid") m=$(cat "$TESTDIR/m.pid")
+	# Moved as the container or an engine would (exec --cgroup is tested
+	# above): one into a/b of every hierarchy, one into memory only.
+	for h in $(hierarchies); do
+		echo "$ab" >"/sys/fs/cgroup/$h/husk/$TAG-c1/a/b/cgroup.procs" || fail "move to $h"
+	done
+	echo "$m" >"$(cg memory c1)/only-memory/cgroup.procs"
+	grep -q ":pids:/husk/$TAG-c1/a/b\$" "/proc/$ab/cgroup" || fail "$(cat "/proc/$ab/cgroup")"
+	# ps lists them (they are in the container's cgroup tree).
+	hrun husk ps c1 -o pid
+	[[ " $(echo $output) " == *" $ab "* ]] || fail "ps: $output"
+	hrun husk delete -f c1
+	[ "$status" -eq 0 ] || fail "delete -f: $stderr"
+	[ -z "$stderr" ] || fail "delete -f warned: $stderr"
+	pid_gone "$ab" && pid_gone "$m" || fail "processes of the sub-cgroups survive"
+	assert_clean
+}
