@@ -151,6 +151,8 @@ teardown_test() {
 		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
 			kill -9 "$p" 2>/dev/null || true
 		done
+		# Sub-cgroups made below it first (a failed delete leaves them).
+		find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
 		wait_for 5 rmdir "$cg" 2>/dev/null || true
 	done
 	# Mounts under the test directory (left in the host's mount
