@@ -448,7 +448,7 @@ out_distinct_lines() { # FILE N
 	sleep 0.3
 	[ "$(ticks)" = "$n" ] || fail "ticks went from $n to $(ticks) while paused"
 	hrun_logged exec c1 true
-	assert_husk_error 'paused'
+	assert_husk_error 'paused' 255
 	# With --ignore-paused the exec goes ahead: its process joins the
 	# cgroup, is frozen with the rest, and runs once resumed.
 	bg_tagged husk exec --ignore-paused c1 sh -c 'echo exec >>/out/ticks' </dev/null >"$TESTDIR/exec.out" 2>&1
