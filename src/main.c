@@ -135,9 +135,10 @@ int main(int argc, char **argv)
 		optind = 0;
 		r = cmd->run(&g, sub_argc, sub_argv, &err);
 		if (r < 0) {
+			int status = err && err->status ? err->status : 1;
 			log_fatal(err);
 			husk_error_free(err);
-			return 1;
+			return status;
 		}
 		return r;
 	}

@@ -136,30 +136,6 @@ int cgroup_read(const char *dir, const char *file, char *buf, size_t len)
 	return (int) n;
 }
 
-int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err)
-{
-	char path[1400];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	cleanup_fclose FILE *f = fopen(path, "re");
-	*ret = NULL;
-	*n = 0;
-	if (f == NULL)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
-	size_t cap = 0;
-	long pid;
-	while (fscanf(f, "%ld", &pid) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			pid_t *grown = realloc(*ret, cap * sizeof(pid_t));
-			if (grown == NULL)
-				return husk_fail(err, ENOMEM, "read %s", path);
-			*ret = grown;
-		}
-		(*ret)[(*n)++] = pid;
-	}
-	return 0;
-}
-
 int64_t json_i64(json_object *obj, const char *key, bool *given)
 {
 	json_object *v = obj ? json_member(obj, key) : NULL;

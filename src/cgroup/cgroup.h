@@ -100,7 +100,11 @@ int cgroup_join_path(const char *cgroups_path, const char *id, const char *paren
 		     size_t len, husk_error **err);
 int cgroup_write(const char *dir, const char *file, const char *value, husk_error **err);
 int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
+/* The pids of dir's cgroup and of every cgroup below it (tree.c). */
 int cgroup_read_procs(const char *dir, pid_t **ret, size_t *n, husk_error **err);
+/* Removes dir and every (empty) cgroup below it, deepest first; with wait,
+ * EBUSY is retried for up to 200 ms each. */
+int cgroup_rmdir_tree(const char *dir, bool wait, husk_error **err);
 int64_t json_i64(json_object *obj, const char *key, bool *given);
 
 #endif

@@ -132,16 +132,7 @@ static int remove_one(const char *hier, void *ctx)
 	struct remove_ctx *rc = ctx;
 	char dir[1400];
 	snprintf(dir, sizeof(dir), ROOT "/%s%s", hier, rc->cg->path);
-	/* The last task may still be leaving: EBUSY is retried briefly. */
-	for (int i = 0; i < 100; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || !rc->wait)
-			break;
-		struct timespec ts = { 0, 2000000 };
-		nanosleep(&ts, NULL);
-	}
-	return husk_fail(rc->err, errno, "remove cgroup %s", dir);
+	return cgroup_rmdir_tree(dir, rc->wait, rc->err);
 }
 
 static int v1_remove(const struct cgroup *cg, bool wait, husk_error **err)

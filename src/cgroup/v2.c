@@ -134,15 +134,7 @@ static int v2_remove(const struct cgroup *cg, bool wait, husk_error **err)
 {
 	char dir[1400];
 	dir_of(cg, dir, sizeof(dir));
-	for (int i = 0; i < 100; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || !wait)
-			break;
-		struct timespec ts = { 0, 2000000 };
-		nanosleep(&ts, NULL);
-	}
-	return husk_fail(err, errno, "remove cgroup %s", dir);
+	return cgroup_rmdir_tree(dir, wait, err);
 }
 
 const struct cgroup_ops cgroup_v2_ops = {

@@ -26,7 +26,7 @@ static int push_gids(const char ***list, size_t *n, char *arg, husk_error **err)
 
 static int run_exec(const struct globals *g, int argc, char **argv, husk_error **err)
 {
-	enum { O_CONSOLE = 256, O_PID_FILE, O_NNP, O_APPARMOR, O_LABEL, O_PRESERVE, O_IGNORE_PAUSED, O_CAP };
+	enum { O_CONSOLE = 256, O_PID_FILE, O_NNP, O_APPARMOR, O_LABEL, O_PRESERVE, O_IGNORE_PAUSED, O_CAP, O_CGROUP };
 	static const struct option opts[] = {
 		{ "process", required_argument, NULL, 'p' },
 		{ "tty", no_argument, NULL, 't' },
@@ -43,11 +43,12 @@ static int run_exec(const struct globals *g, int argc, char **argv, husk_error *
 		{ "process-label", required_argument, NULL, O_LABEL },
 		{ "preserve-fds", required_argument, NULL, O_PRESERVE },
 		{ "ignore-paused", no_argument, NULL, O_IGNORE_PAUSED },
+		{ "cgroup", required_argument, NULL, O_CGROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct exec_options o = { .root = g->root };
-	size_t n_env = 0, n_gids = 0, n_caps = 0;
+	size_t n_env = 0, n_gids = 0, n_caps = 0, n_cgroups = 0;
 	int c, r = 0;
 	/* '+': the options end at the id; what follows is the command. */
 	while (r >= 0 && (c = cli_getopt(&cmd_exec, argc, argv, "+p:tdw:e:u:g:c:h", opts, err)) != -1) {
@@ -68,6 +69,7 @@ static int run_exec(const struct globals *g, int argc, char **argv, husk_error *
 		case O_APPARMOR: o.apparmor = optarg; break;
 		case O_LABEL: o.process_label = optarg; break;
 		case O_IGNORE_PAUSED: o.ignore_paused = true; break;
+		case O_CGROUP: r = push(&o.cgroups, &n_cgroups, optarg, err); break;
 		case O_PRESERVE:
 			r = cli_create_option('F', optarg, &preserve, err);
 			o.preserve_fds = preserve.preserve_fds;
@@ -83,10 +85,18 @@ static int run_exec(const struct globals *g, int argc, char **argv, husk_error *
 		r = container_exec(&o, &status, err);
 		if (r >= 0)
 			r = status;
+		/* As runc: 255 for every failure of an exec whose command line
+		 * was accepted (a missing or non-executable program, an unknown
+		 * or stopped container), so that it differs from the program's
+		 * own codes 1-125 and 126/127 of a shell in the container; a
+		 * usage error stays 1. */
+		else if (*err)
+			(*err)->status = 255;
 	}
 	free(o.env);
 	free(o.additional_gids);
 	free(o.caps);
+	free(o.cgroups);
 	return r;
 }
 
@@ -96,6 +106,7 @@ const struct command cmd_exec = {
 	.usage = "[--process FILE] [--tty|-t] [--console-socket S] [--detach|-d] [--pid-file F]\n"
 		 "       [--cwd|-w DIR] [--env|-e NAME=VALUE]... [--user|-u UID[:GID]]\n"
 		 "       [--additional-gids|-g GID]... [--cap CAP]... [--no-new-privs] [--apparmor P]\n"
-		 "       [--process-label L] [--preserve-fds N] [--ignore-paused] ID [COMMAND [ARG...]]",
+		 "       [--process-label L] [--preserve-fds N] [--ignore-paused]\n"
+		 "       [--cgroup [CONTROLLER[,CONTROLLER]:]PATH]... ID [COMMAND [ARG...]]",
 	.run = run_exec,
 };

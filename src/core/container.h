@@ -45,6 +45,7 @@ struct exec_options {
 	const char *pid_file;
 	const char *apparmor;
 	const char *process_label;
+	const char **cgroups;         /* --cgroup [CONTROLLER:]PATH, NULL-terminated */
 	int preserve_fds;
 	bool tty, detach, no_new_privs, ignore_paused;
 };

@@ -23,6 +23,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
 
 int container_exec(const struct exec_options *o, int *ret_status, husk_error **err)
 {
@@ -64,8 +65,20 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 			console = sv[1];
 		}
 	}
+	size_t n_subs = 0;
+	while (o->cgroups && o->cgroups[n_subs])
+		n_subs++;
+	cleanup_free struct join_subcgroup *subs = n_subs ? calloc(n_subs, sizeof(*subs)) : NULL;
+	if (n_subs && subs == NULL)
+		return husk_fail(err, ENOMEM, "exec");
+	if (n_subs && !h.has_cgroup)
+		return husk_fail(err, 0, "exec --cgroup: container %s has no cgroup", o->id);
+	if ((r = join_subcgroups_parse(o->cgroups, n_subs, subs, err)) < 0)
+		return husk_wrap(err, "exec in %s", o->id);
 	if ((r = seccomp_compile(container->seccomp, &seccomp, err)) < 0)
 		return r;
+	log_debug("exec in %s: joining the %s container's process %d (%s)", o->id, status_name(h.status),
+		  (int) h.st.pid, exec->process.args && exec->process.args[0] ? exec->process.args[0] : "?");
 	struct join_config jc = {
 		.target = h.st.pid, .container = container,
 		.setup = { .process = &exec->process, .seccomp = &seccomp,
@@ -74,6 +87,8 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 			   .in_userns = container->namespaces[NS_USER].present,
 			   .preserve_fds = o->preserve_fds },
 		.console_fd = console,
+		.cgroup_path = h.has_cgroup ? h.cg.path : NULL,
+		.subs = subs, .n_subs = n_subs,
 	};
 	sigset_t set, old;
 	sigprocmask(SIG_SETMASK, NULL, &old);
@@ -84,8 +99,12 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	pid_t pid = -1;
 	cleanup_close int sync_fd = -1;
 	r = spawn_in_container(&jc, &pid, &sync_fd, err);
-	if (r >= 0)
+	if (r >= 0) {
+		log_debug("exec in %s: process %d in the container's namespaces and cgroups", o->id, (int) pid);
 		r = sync_wait_eof(sync_fd, "exec process", core_forward_notify, &h, err);
+	}
+	if (r >= 0)
+		log_debug("exec in %s: process %d exec'd its program", o->id, (int) pid);
 	seccomp_program_free(&seccomp);
 	closep(&console);
 	if (r >= 0 && pty_peer >= 0)
@@ -104,6 +123,8 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	if (!o->detach) {
 		r = core_wait_forwarding(pid, &set, pty, ret_status, err);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (r >= 0)
+			log_debug("exec in %s: process %d exited with status %d", o->id, (int) pid, *ret_status);
 	}
 	return r;
 }

@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/affinity.h"
 #include "linux/fds.h"
+#include "linux/join_cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -45,40 +46,6 @@ static int open_target_ns(const struct join_config *c, int fds[NS_COUNT], husk_e
 	return 0;
 }
 
-/* Puts pid in every cgroup the target is in (v1 hierarchies and v2),
- * before it runs anything of the user's. */
-static int join_cgroups(pid_t target, pid_t pid, husk_error **err)
-{
-	char path[64], line[1024], pidbuf[16];
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) target);
-	cleanup_fclose FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return husk_fail(err, errno, "open %s", path);
-	int n = snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
-	bool v2 = cgroup_detect() == CGROUP_V2;
-	while (fgets(line, sizeof(line), f)) {
-		char *ctl = strchr(line, ':'), *cg;
-		if (ctl == NULL || (cg = strchr(++ctl, ':')) == NULL)
-			continue;
-		*cg++ = '\0';
-		cg[strcspn(cg, "\n")] = '\0';
-		/* The "0::" line is the cgroup2 hierarchy: /sys/fs/cgroup itself
-		 * on a v2 host, /sys/fs/cgroup/unified on a hybrid one. */
-		const char *dir = *ctl != '\0' ? ctl : v2 ? "" : "unified";
-		if (strncmp(dir, "name=", 5) == 0)
-			dir += 5;
-		char procs[1400];
-		snprintf(procs, sizeof(procs), "/sys/fs/cgroup%s%s%s/cgroup.procs", *dir ? "/" : "", dir, cg);
-		cleanup_close int fd = open(procs, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* hierarchy not mounted here */
-		int r = write_all(fd, pidbuf, n);
-		if (r < 0)
-			return husk_fail(err, -r, "join cgroup %s", procs);
-	}
-	return 0;
-}
-
 /* The container's process: in every namespace of the container already. */
 static __attribute__((noreturn)) void joined_main(const struct join_config *c, int sync_fd)
 {
@@ -87,6 +54,8 @@ static __attribute__((noreturn)) void joined_main(const struct join_config *c, i
 	if (sync_expect(sync_fd, SYNC_GO, "husk", NULL, &err) < 0 ||
 	    affinity_apply_final(&c->setup.process->exec_cpu_affinity, &err) < 0)
 		goto fail;
+	log_debug("exec: pid %d set up in the container, about to exec %s", (int) getpid(),
+		  c->setup.process->args && c->setup.process->args[0] ? c->setup.process->args[0] : "?");
 	if (c->setup.process->terminal &&
 	    terminal_setup(c->console_fd, false, c->setup.process->console_height,
 			   c->setup.process->console_width, &err) < 0)
@@ -127,6 +96,7 @@ static __attribute__((noreturn)) void intermediate_main(const struct join_config
 		husk_fail(&err, errno, "set non-dumpable");
 		goto fail;
 	}
+	log_debug("exec: joining the namespaces of pid %d", (int) c->target);
 	if (ns_join(fds, 1u << NS_USER, &err) < 0)
 		goto fail;
 	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
@@ -183,7 +153,9 @@ int spawn_in_container(const struct join_config *c, pid_t *ret_pid, int *ret_syn
 		;
 	if (r < 0)
 		return r;
-	if ((r = join_cgroups(c->target, pid, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
+	log_debug("exec: process %d cloned in the pid namespace of %d; joining its cgroups", (int) pid,
+		  (int) c->target);
+	if ((r = join_cgroups(c->target, pid, c->cgroup_path, c->subs, c->n_subs, err)) < 0 || (r = sync_send(parent_end, SYNC_GO, pid, err)) < 0) {
 		kill(pid, SIGKILL);
 		return r;
 	}

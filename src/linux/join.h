@@ -5,6 +5,7 @@
 #define HUSK_LINUX_JOIN_H
 
 #include <sys/types.h>
+#include "linux/join_cgroup.h"
 #include "linux/process.h"
 #include "spec/spec.h"
 #include "util/error.h"
@@ -14,6 +15,9 @@ struct join_config {
 	const struct spec *container;  /* its config: which namespaces, personality */
 	struct process_setup setup;    /* the new process */
 	int console_fd;                /* pty master goes here when terminal, else -1 */
+	const char *cgroup_path;       /* the container's cgroup, or NULL */
+	const struct join_subcgroup *subs; /* exec --cgroup */
+	size_t n_subs;
 };
 
 /* Clones the process; returns its pid and the sync socket, on which EOF

@@ -12,6 +12,7 @@
 typedef struct husk_error {
 	int errnum;   /* errno that caused the failure, 0 if none */
 	char *msg;    /* "what: why", already including strerror(errnum) */
+	int status;   /* husk's exit status for it; 0 means 1 */
 } husk_error;
 
 /* Sets *err (if err is not NULL and *err is empty) and returns -errnum, or

@@ -448,7 +448,7 @@ out_distinct_lines() { # FILE N
 	sleep 0.3
 	[ "$(ticks)" = "$n" ] || fail "ticks went from $n to $(ticks) while paused"
 	hrun_logged exec c1 true
-	assert_husk_error 'paused'
+	assert_husk_error 'paused' 255
 	# With --ignore-paused the exec goes ahead: its process joins the
 	# cgroup, is frozen with the rest, and runs once resumed.
 	bg_tagged husk exec --ignore-paused c1 sh -c 'echo exec >>/out/ticks' </dev/null >"$TESTDIR/exec.out" 2>&1
@@ -983,5 +983,121 @@ has_procs() {
 	husk delete c1
 	in_no_hierarchy "/husk/$TAG-c1"
 	kill -9 $(tagged_pids) 2>/dev/null || true
+	assert_clean
+}
+
+# runc's `exec --cgroup`: [CONTROLLER[,CONTROLLER...]:]PATH, an existing
+# sub-cgroup of the container's cgroup; made here from the host, as an
+# engine does for a container whose cgroup mount is read-only.
+@test "exec --cgroup: into existing sub-cgroups of the container's, per controller or all; bad ones refused" {
+	sleeper c1
+	local rel=/husk/$TAG-c1
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup .. c1 true
+	assert_husk_error 'bad sub cgroup path' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup sub/../../x c1 true
+	assert_husk_error 'bad sub cgroup path' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup nonexistent c1 true
+	assert_husk_error "adding pid .*$rel/nonexistent.*No such file or directory" 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup memory:nonexistent c1 true
+	assert_husk_error "adding pid .*memory$rel/nonexistent.*No such file or directory" 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup husk-whaaat:/ c1 true
+	assert_husk_error 'unknown controller husk-whaaat' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup a:b:c c1 true
+	assert_husk_error 'invalid --cgroup argument: a:b:c' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup a --cgroup b c1 true
+	assert_husk_error 'missing <controller>: prefix' 255
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup memory,:a c1 true
+	assert_husk_error 'empty <controller> prefix' 255
+	# None of them left a process behind, in the container or its cgroup.
+	[ "$(cat "$(cg pids c1)/cgroup.procs")" = "$(ctr_pid c1)" ] || fail "left: $(cat "$(cg pids c1)/cgroup.procs")"
+	# The container's own cgroup: implicit and explicit.
+	hrun husk exec c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel\$" <<<"$output"
+	hrun husk exec --cgroup / c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel\$" <<<"$output"
+	# cpu and cpuacct: two hierarchies here, or one mounted together.
+	mkdir -p "$(cg memory c1)/submem" "$(cg cpu c1)/subcpu" "$(cg cpuacct c1)/subcpu"
+	hrun husk exec --cgroup memory:submem --cgroup cpu,cpuacct:/subcpu c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *":memory:$rel/submem"* ]] || fail "$output"
+	[[ "$output" == *":cpu"*":$rel/subcpu"* ]] || fail "$output"
+	[[ "$output" == *":pids:$rel"$'\n'* ]] || fail "pids should stay the container's: $output"
+	# Without a controller: every hierarchy, so the sub-cgroup must be in all.
+	rm -f "$LOG"
+	hrun husk_logged exec --cgroup submem c1 true
+	assert_husk_error "adding pid .*$rel/submem.*No such file or directory" 255
+	local h
+	for h in $(hierarchies); do
+		mkdir -p "/sys/fs/cgroup/$h$rel/everywhere"
+		# A new cpuset has no CPUs and memory nodes until given some.
+		if [ "$h" = cpuset ]; then
+			cp "/sys/fs/cgroup/$h$rel/cpuset.cpus" "/sys/fs/cgroup/$h$rel/everywhere/cpuset.cpus"
+			cp "/sys/fs/cgroup/$h$rel/cpuset.mems" "/sys/fs/cgroup/$h$rel/everywhere/cpuset.mems"
+		fi
+	done
+	hrun husk exec --cgroup everywhere c1 cat /proc/self/cgroup
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run ! grep -v ":$rel/everywhere\$" <<<"$output"
+	# ps sees a process in a sub-cgroup; delete -f removes them all.
+	hrun husk exec -d --pid-file "$TESTDIR/sub.pid" --cgroup memory:submem c1 sleep 1000
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun husk ps c1 -o pid
+	[[ "$output" == *"$(cat "$TESTDIR/sub.pid")"* ]] || fail "ps: $output"
+	husk delete -f c1
+	assert_clean
+}
+
+# mk_subcgroups ID SUB: SUB below container ID's cgroup in every hierarchy
+# (a cpuset gets its parent's CPUs and memory nodes).
+mk_subcgroups() {
+	local h d
+	for h in $(hierarchies); do
+		d=/sys/fs/cgroup/$h/husk/$TAG-$1
+		mkdir -p "$d/$2" || return
+		if [ "$h" = cpuset ]; then
+			cp "$d/cpuset.cpus" "$d/$2/cpuset.cpus" && cp "$d/cpuset.mems" "$d/$2/cpuset.mems" || return
+			[ "${2%/*}" = "$2" ] || { cp "$d/cpuset.cpus" "$d/${2%/*}/cpuset.cpus" && cp "$d/cpuset.mems" "$d/${2%/*}/cpuset.mems"; } || return
+		fi
+	done
+}
+
+# Without a pid namespace of its own, the processes in its sub-cgroups do
+# not die with the container's process: delete -f must find them there.
+@test "delete -f: a running container with nested sub-cgroups and processes in them leaves no cgroup, no process" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]'
+	sleeper c1
+	mk_subcgroups c1 a
+	mk_subcgroups c1 a/b
+	mkdir "$(cg memory c1)/only-memory"
+	hrun husk exec -d --pid-file "$TESTDIR/ab.pid" c1 sleep 1001
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun husk exec -d --pid-file "$TESTDIR/m.pid" c1 sleep 1002
+	[ "$status" -eq 0 ] || fail "$stderr"
+	local ab m h
+	ab=$(cat "$TESTDIR/ab.pid") m=$(cat "$TESTDIR/m.pid")
+	# Moved as the container or an engine would (exec --cgroup is tested
+	# above): one into a/b of every hierarchy, one into memory only.
+	for h in $(hierarchies); do
+		echo "$ab" >"/sys/fs/cgroup/$h/husk/$TAG-c1/a/b/cgroup.procs" || fail "move to $h"
+	done
+	echo "$m" >"$(cg memory c1)/only-memory/cgroup.procs"
+	grep -q ":pids:/husk/$TAG-c1/a/b\$" "/proc/$ab/cgroup" || fail "$(cat "/proc/$ab/cgroup")"
+	# ps lists them (they are in the container's cgroup tree).
+	hrun husk ps c1 -o pid
+	[[ " $(echo $output) " == *" $ab "* ]] || fail "ps: $output"
+	hrun husk delete -f c1
+	[ "$status" -eq 0 ] || fail "delete -f: $stderr"
+	[ -z "$stderr" ] || fail "delete -f warned: $stderr"
+	pid_gone "$ab" && pid_gone "$m" || fail "processes of the sub-cgroups survive"
 	assert_clean
 }

@@ -256,15 +256,15 @@ $want"
 @test "exec --process: a missing or malformed file is a clear error" {
 	sleeper c1
 	hrun husk_logged exec --process "$TESTDIR/nonexistent.json" c1
-	assert_husk_error 'nonexistent\.json'
+	assert_husk_error 'nonexistent\.json' 255
 	rm -f "$LOG"
 	echo '{"args": [' >"$TESTDIR/bad.json"
 	hrun husk_logged exec --process "$TESTDIR/bad.json" c1
-	assert_husk_error
+	assert_husk_error '' 255
 	rm -f "$LOG"
 	echo '{"args": [], "cwd": "/"}' >"$TESTDIR/noargs.json"
 	hrun husk_logged exec --process "$TESTDIR/noargs.json" c1
-	assert_husk_error 'args'
+	assert_husk_error 'args' 255
 	[ "$(ctr_status c1)" = running ]
 	husk delete -f c1
 	assert_clean
@@ -303,7 +303,7 @@ $want"
 	hrun husk exec -u 1:1 -g 5,100 c1 id -G
 	[ "$output" = "1 5 100" ]
 	hrun husk_logged exec -u nobody-by-name c1 true
-	assert_husk_error
+	assert_husk_error '' 255
 	husk delete -f c1
 	assert_clean
 }
@@ -398,11 +398,11 @@ $want"
 	fi
 	sleeper c1
 	hrun husk_logged exec --apparmor husk-test-profile c1 true
-	assert_husk_error '[Aa]pp[Aa]rmor.*husk-test-profile|husk-test-profile.*[Aa]pp[Aa]rmor'
+	assert_husk_error '[Aa]pp[Aa]rmor.*husk-test-profile|husk-test-profile.*[Aa]pp[Aa]rmor' 255
 	if [ ! -e /sys/fs/selinux/enforce ]; then
 		rm -f "$LOG"
 		hrun husk_logged exec --process-label system_u:system_r:container_t:s0 c1 true
-		assert_husk_error '[Ss][Ee][Ll]inux.*container_t|container_t.*[Ss][Ee][Ll]inux'
+		assert_husk_error '[Ss][Ee][Ll]inux.*container_t|container_t.*[Ss][Ee][Ll]inux' 255
 	fi
 	[ "$(ctr_status c1)" = running ]
 	husk delete -f c1
@@ -424,29 +424,29 @@ $want"
 	husk start c1
 	wait_status c1 stopped
 	hrun husk_logged exec c1 echo never
-	assert_husk_error 'stopped'
+	assert_husk_error 'stopped' 255
 	hrun husk_logged exec -d c1 echo never
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 255 ]
 	husk delete c1
 	assert_clean
 }
 
 @test "exec: into a container that does not exist fails" {
 	hrun husk_logged exec nosuch echo never
-	assert_husk_error 'nosuch'
+	assert_husk_error 'nosuch' 255
 	assert_clean
 }
 
 @test "exec: a missing binary fails with a message naming it; the container is unharmed" {
 	sleeper c1
 	hrun husk_logged exec c1 husk-no-such-binary arg
-	assert_husk_error 'husk-no-such-binary'
+	assert_husk_error 'husk-no-such-binary' 255
 	rm -f "$LOG"
 	hrun husk_logged exec -d c1 /bin/husk-no-such-binary
-	assert_husk_error 'husk-no-such-binary'
+	assert_husk_error 'husk-no-such-binary' 255
 	rm -f "$LOG"
 	hrun husk_logged exec --cwd /nonexistent-dir c1 true
-	assert_husk_error 'nonexistent-dir'
+	assert_husk_error 'nonexistent-dir' 255
 	[ "$(ctr_status c1)" = running ]
 	# Only the container's process is left in it.
 	hrun husk exec c1 sh -c 'for d in /proc/[0-9]*; do read c <$d/comm && echo "$d $c"; done'
@@ -464,7 +464,7 @@ $want"
 	[ "$output" = "only-in-container there" ]
 	# and on the PATH -e gives
 	hrun husk exec -e PATH=/bin c1 husk-test-hello
-	[ "$status" -eq 1 ] || fail "exit $status: $output $stderr"
+	[ "$status" -eq 255 ] || fail "exit $status: $output $stderr"
 	[[ "$stderr" == *husk-test-hello* ]]
 	husk delete -f c1
 	assert_clean
@@ -507,8 +507,87 @@ $want"
 		# shellcheck disable=SC2086
 		rm -f "$LOG"
 		hrun husk_logged exec --process "$TESTDIR/p.json" $flag c1
-		assert_husk_error "exec: $re" || return
+		assert_husk_error "exec: $re" 255 || return
 	done
 	pid_alive "$pid" || fail "the container died"
 	[ "$(ctr_status c1)" = running ] || fail "c1 is $(ctr_status c1)"
+}
+
+# runc (1.1.5, measured) exits 255 for every exec that fails in the runtime,
+# so that a caller tells it from the program's own code; crun the same for a
+# program it cannot run.  The message stays husk's one line.
+@test "exec: exit codes as runc's: the program's own, 255 for a missing or non-executable program and for husk's errors" {
+	sleeper c1
+	hrun husk exec c1 sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	# A shell in the container keeps its own 126/127.
+	hrun husk exec c1 sh -c 'husk-no-such-cmd'
+	[ "$status" -eq 127 ] || fail "sh: $status"
+	hrun husk exec c1 sh -c '/etc/passwd'
+	[ "$status" -eq 126 ] || fail "sh: $status"
+	local args
+	for args in '/husk-missing|/husk-missing.*no such file' 'husk-missing|husk-missing.*not found in \$PATH' \
+		'/etc/passwd|/etc/passwd.*permission denied' '/etc|"/etc".*permission denied'; do
+		rm -f "$LOG"
+		hrun husk_logged exec c1 "${args%%|*}"
+		assert_husk_error "${args#*|}" 255
+		rm -f "$LOG"
+		hrun husk_logged exec -d c1 "${args%%|*}"
+		assert_husk_error "${args#*|}" 255
+	done
+	rm -f "$LOG"
+	hrun husk_logged exec --pid-file /nonexistent-dir/pid c1 true
+	assert_husk_error 'nonexistent-dir' 255
+	rm -f "$LOG"
+	hrun husk_logged exec nosuch true
+	assert_husk_error 'nosuch.*does not exist' 255
+	# A usage error is not an exec that failed: 1, as runc.
+	hrun husk exec --husk-bogus c1 true
+	[ "$status" -eq 1 ] || fail "usage error: $status"
+	hrun husk exec
+	[ "$status" -eq 1 ] || fail "usage error: $status"
+	[ "$(ctr_status c1)" = running ]
+	husk delete -f c1
+	set_args true
+	create_ctr c2
+	husk start c2
+	wait_status c2 stopped
+	rm -f "$LOG"
+	hrun husk_logged exec c2 true
+	assert_husk_error 'stopped' 255
+	husk delete c2
+	assert_clean
+}
+
+# runc --debug exec logs its steps (nsexec, init, "about to exec") at level
+# debug, on stderr or in --log; husk logs its own.
+@test "--debug exec: its steps at level debug on stderr, or only in --log (text and json)" {
+	sleeper c1
+	hrun husk --debug exec c1 echo hi
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = hi ]
+	[[ "$stderr" == *'level=debug msg="exec in c1: joining the running container'* ]] || fail "$stderr"
+	[[ "$stderr" == *'level=debug msg="exec: joining the namespaces of pid '* ]] || fail "$stderr"
+	[[ "$stderr" == *'about to exec echo'* ]] || fail "$stderr"
+	[[ "$stderr" == *'exited with status 0'* ]] || fail "$stderr"
+	# Without --debug, nothing.
+	hrun husk exec c1 echo hi
+	[ -z "$stderr" ] || fail "$stderr"
+	hrun husk --debug --log "$TESTDIR/text.log" exec c1 sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	[ -z "$stderr" ] || fail "debug records on stderr with --log: $stderr"
+	grep -q 'level=debug msg="exec: pid [0-9]* set up in the container, about to exec sh"' "$TESTDIR/text.log" ||
+		fail "$(cat "$TESTDIR/text.log")"
+	grep -q 'level=debug msg="exec in c1: process [0-9]* exited with status 3"' "$TESTDIR/text.log" ||
+		fail "$(cat "$TESTDIR/text.log")"
+	rm -f "$LOG"
+	hrun husk --debug --log "$LOG" --log-format json exec c1 /husk-missing
+	[ "$status" -eq 255 ]
+	[ "$stderr" = 'husk: exec in c1: exec: "/husk-missing": no such file or directory' ] || fail "$stderr"
+	jq -e -s '[.[] | select(.level == "debug")] | length >= 4' "$LOG" >/dev/null || fail "$(cat "$LOG")"
+	jq -e -s '[.[] | select(.level == "debug" and (.msg | test("about to exec /husk-missing")))] | length == 1' \
+		"$LOG" >/dev/null || fail "$(cat "$LOG")"
+	jq -e -s '[.[] | select(.level == "error")] | length == 1' "$LOG" >/dev/null || fail "$(cat "$LOG")"
+	husk delete -f c1
+	assert_clean
 }

@@ -151,6 +151,8 @@ teardown_test() {
 		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
 			kill -9 "$p" 2>/dev/null || true
 		done
+		# Sub-cgroups made below it first (a failed delete leaves them).
+		find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
 		wait_for 5 rmdir "$cg" 2>/dev/null || true
 	done
 	# Mounts under the test directory (left in the host's mount
@@ -401,13 +403,14 @@ timed_fail() {
 	assert_husk_error "$re"
 }
 
-# assert_husk_error: after `hrun husk_logged ...`, checks
-# what every husk error must look like: exit 1, nothing on stdout, exactly
-# one stderr line "husk: <msg>", and one JSON record of level error with the
-# same message in $LOG.  An optional extended regex must match <msg>.
+# assert_husk_error [RE [STATUS]]: after `hrun husk_logged ...`, checks
+# what every husk error must look like: exit 1 (or STATUS, or
+# $HUSK_ERROR_STATUS: 255 for a failed exec, as runc), nothing on stdout,
+# exactly one stderr line "husk: <msg>", and one JSON record of level error
+# with the same message in $LOG.  An optional extended regex must match <msg>.
 assert_husk_error() {
-	local re=${1:-}
-	[ "$status" -eq 1 ] || fail "exit status $status, expected 1 (stderr: $stderr)" || return
+	local re=${1:-} want=${2:-${HUSK_ERROR_STATUS:-1}}
+	[ "$status" -eq "$want" ] || fail "exit status $status, expected $want (stderr: $stderr)" || return
 	[ -z "$output" ] || fail "unexpected stdout: $output" || return
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "expected one stderr line, got ${#stderr_lines[@]}: $stderr" || return
 	[[ "$stderr" == "husk: "?* ]] || fail "stderr does not start with \"husk: \": $stderr" || return

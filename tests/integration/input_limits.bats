@@ -38,9 +38,9 @@ teardown() {
 	set_cmd 'touch /out/ready; while :; do usleep 100000; done'
 	run_detached c1
 	mkfifo "$TESTDIR/proc.fifo"
-	timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process "$TESTDIR/proc.fifo" c1
+	HUSK_ERROR_STATUS=255 timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process "$TESTDIR/proc.fifo" c1
 	rm -f "$LOG"
-	timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process /dev/zero c1
+	HUSK_ERROR_STATUS=255 timed_fail 5 'exec: --process: .*not a regular file' husk_logged exec --process /dev/zero c1
 	rm -f "$LOG"
 	mkfifo "$TESTDIR/res.fifo"
 	timed_fail 5 'update: --resources: .*not a regular file' husk_logged update --resources "$TESTDIR/res.fifo" c1

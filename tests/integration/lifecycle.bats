@@ -393,3 +393,65 @@ teardown() {
 	[ "$status" -eq 0 ] || fail "inner script failed with $status: $output"
 	assert_clean
 }
+
+# runc's kill.bats: a detached container (run -d, or create then start; with
+# a console socket) has no husk waiting for it; kill reaches it and it is
+# seen stopped, then deleted without --force.
+@test "kill: a detached container (run -d, create+start, with a console socket) is killed and seen stopped" {
+	load helpers_engine
+	need_recvtty
+	update_config '.process.terminal = true'
+	set_args sleep 1000
+	local how pid
+	for how in run create; do
+		recvtty_start "r-$how"
+		if [ $how = run ]; then
+			run_detached c1 --console-socket "$TESTDIR/r-$how.sock"
+		else
+			create_ctr c1 --console-socket "$TESTDIR/r-$how.sock"
+			husk start c1
+		fi
+		[ "$(ctr_status c1)" = running ]
+		pid=$(ctr_pid c1)
+		run --separate-stderr -0 husk kill c1 KILL
+		[ -z "$stderr" ] || fail "kill: $stderr"
+		wait_status c1 stopped
+		pid_gone "$pid"
+		recvtty_wait
+		# Signalling it again is an error, and delete needs no --force.
+		run --separate-stderr -1 husk kill c1 KILL
+		[[ "$stderr" == "husk: "*stopped* || "$stderr" == "husk: "*"not running"* ]] || fail "$stderr"
+		husk delete c1
+	done
+	# And without a terminal, run -d.
+	update_config '.process.terminal = false'
+	run_detached c2
+	husk kill c2 KILL
+	wait_status c2 stopped
+	husk delete c2
+	assert_clean
+}
+
+# runc (1.1.5) prints only the header for a stopped container; husk says
+# clearly that there is nothing to list, as issue 13 asks, in both formats.
+@test "ps: of a stopped container, a clear error (table and json); of a created one, its process" {
+	set_args true
+	create_ctr c1
+	pid=$(ctr_pid c1)
+	hrun husk ps -f json c1
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(jq -c . <<<"$output")" = "[$pid]" ] || fail "ps -f json: $output"
+	husk start c1
+	wait_status c1 stopped
+	rm -f "$LOG"
+	hrun husk_logged ps c1
+	assert_husk_error 'c1.*(stopped|not running)'
+	rm -f "$LOG"
+	hrun husk_logged ps -f json c1
+	assert_husk_error 'c1.*(stopped|not running)'
+	husk delete c1
+	rm -f "$LOG"
+	hrun husk_logged ps c1
+	assert_husk_error 'c1.*does not exist'
+	assert_clean
+}

@@ -102,15 +102,15 @@ cpus_of() { # cpus_of PID
 	J
 	[ -e /sys/devices/system/cpu/cpu4095 ] && skip "this host has a CPU 4095"
 	hrun husk_logged exec --process "$TESTDIR/p.json" c1
-	assert_husk_error 'process.execCPUAffinity.final: CPU 4095 is not online on this host'
+	assert_husk_error 'process.execCPUAffinity.final: CPU 4095 is not online on this host' 255
 	sed -i 's/1,4095/99999/' "$TESTDIR/p.json"
 	rm -f "$LOG"
 	hrun husk_logged exec --process "$TESTDIR/p.json" c1
-	assert_husk_error 'execCPUAffinity.final: "99999": CPU 99999 is out of range'
+	assert_husk_error 'execCPUAffinity.final: "99999": CPU 99999 is out of range' 255
 	sed -i 's/"99999"/"3-1"/' "$TESTDIR/p.json"
 	rm -f "$LOG"
 	hrun husk_logged exec --process "$TESTDIR/p.json" c1
-	assert_husk_error 'range 3-1 goes backwards'
+	assert_husk_error 'range 3-1 goes backwards' 255
 	[ "$(ctr_pid c1)" = "$pid" ] && [ "$(ctr_status c1)" = running ] || fail "the container suffered"
 	husk delete -f c1
 	assert_clean

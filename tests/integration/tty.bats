@@ -150,7 +150,7 @@ tty_cmd() {
 	sleeper c2
 	rm -f "$LOG"
 	hrun husk_logged exec -t -d c2 sh -c 'touch /out/ran'
-	assert_husk_error 'terminal|console|tty'
+	assert_husk_error 'terminal|console|tty' 255
 	[ ! -e "$OUT/ran" ] || fail "the process ran"
 	husk delete -f c2
 	assert_clean

@@ -134,6 +134,9 @@ check "run with pids.max 1 in husk's cgroup: first command in its cgroup root" g
 grep -qx '0::/' /tmp/out || cat /tmp/out
 rmdir /sys/fs/cgroup/launch
 
+# 8b. exec --cgroup into sub-cgroups; delete -f with sub-cgroups
+. ./exec-cgroup-v2.sh
+
 # 9. update orders, device transitions, hugetlb, unified, a busy cgroup
 . ./cgroup-v2-update.sh
 
