@@ -66,7 +66,7 @@ if command -v podman >/dev/null && command -v runc >/dev/null; then
 	mkdir -p "$W/podman"
 	cat >"$W/podman/containers.conf" <<-CONF
 	[containers]
-	default_ulimits = ["nofile=20000:20000", "nproc=$(ulimit -Hu):$(ulimit -Hu)"]
+	default_ulimits = []   # none: podman as root would raise nproc/nofile, which this host refuses
 	[engine]
 	cgroup_manager = "cgroupfs"
 	events_logger = "file"

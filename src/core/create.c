@@ -290,7 +290,6 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
 	    (r = init_cgroup(o, c, err)) < 0)
 		return r;
-	warn_if_busy(&c->cg);
 	if ((r = open_console(o, foreground, c, err)) < 0)
 		return r;
 	if ((r = ns_open_joined(c->spec, c->ns_fds, err)) < 0 ||
@@ -304,6 +303,9 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	if ((r = state_reserve(c->root_fd, o->id, &c->dir, err)) < 0)
 		return r;
 	c->reserved = true;
+	/* Once the id is this create's: a create losing the race for it would
+	 * see the winner's processes. */
+	warn_if_busy(&c->cg);
 	c->mount_fds = calloc(c->spec->n_mounts + 1, sizeof(int));
 	if (c->mount_fds == NULL)
 		return husk_fail(err, ENOMEM, "mounts");

@@ -117,7 +117,7 @@ int engine_create(const struct engine_ctx *c, const char *image, const struct en
 	if (r >= 0)
 		r = make_dirs(cfd, id, img->id, err);
 	bool mounted = false;
-	if (r >= 0 && (r = overlay_mount(&s, img, cdir, err)) >= 0)
+	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)
 		mounted = true;
 	if (r >= 0)
 		r = write_bundle(img, f, id, cdir, meta, err);

@@ -290,7 +290,7 @@ int host_flags_apply(json_object *spec, json_object *meta, const struct engine_f
 	json_object *caps;
 	if (capabilities(proc, hc, f, &caps, err) < 0)
 		return -1;
-	cleanup_json json_object *caps_ref = caps;
+	cleanup_json json_object *caps_ref __attribute__((unused)) = caps;
 	json_object_object_add(proc, "noNewPrivileges", json_object_new_boolean(f->no_new_privs));
 	json_object_object_add(proc, "rlimits", json_object_new_array());
 	json_object_object_add(hc, "Privileged", json_object_new_boolean(f->privileged));

@@ -88,7 +88,6 @@ int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_obj
 	}
 	json_object_object_add(o, "Name", json_object_new_string(name));
 	json_object_object_add(o, "Driver", json_object_new_string("overlay"));
-	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
 	cleanup_free char *resolv = cdir_path(c->store, id, "resolv.conf");
 	json_object_object_add(o, "ResolvConfPath", json_object_new_string(resolv));
 	json_object *graph = json_object_new_object(), *gd = json_object_new_object();

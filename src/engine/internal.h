@@ -29,9 +29,11 @@ void cdir_now(char buf[40]);
 /* The absolute path of STORE/containers/<id>[/sub]. */
 char *cdir_path(const char *store, const char *id, const char *sub);
 
-/* overlay.c: the container's rootfs. */
+/* overlay.c: the container's rootfs.  transient (a --rm container, whose
+ * upper dir is thrown away after its one run): overlayfs's "volatile", no
+ * sync of the upper filesystem at unmount. */
 int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
-		  husk_error **err);
+		  bool transient, husk_error **err);
 int overlay_unmount(const char *cdir, husk_error **err);
 bool overlay_mounted(const char *cdir);
 

@@ -61,7 +61,7 @@ static int remount(const struct engine_ctx *c, json_object *meta, const char *cd
 	if ((r = store_image_resolve(&s, json_object_get_string(json_member(meta, "imageId")), &img,
 				     err)) < 0)
 		return r;
-	return overlay_mount(&s, img, cdir, err);
+	return overlay_mount(&s, img, cdir, false, err);
 }
 
 static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const char *cdir,

@@ -23,7 +23,7 @@
 
 /* -EINVAL (no err) when the kernel knows no "lowerdir+". */
 static int mount_new_api(const char *store, const struct store_image *img, const char *cdir,
-			 husk_error **err)
+			 bool transient, husk_error **err)
 {
 	cleanup_close int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
@@ -43,6 +43,8 @@ static int mount_new_api(const char *store, const struct store_image *img, const
 	snprintf(path, sizeof(path), "%s/work", cdir);
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "workdir", path, 0) < 0)
 		return husk_fail(err, errno, "overlay: workdir %s", path);
+	if (transient && fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
+		return husk_fail(err, errno, "overlay: volatile");
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return husk_fail(err, errno, "overlay of %zu layers", img->n_layers);
 	cleanup_close int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -74,9 +76,9 @@ static int short_link(int sfd, const char *chain, char name[20], husk_error **er
 }
 
 static int mount_short_names(struct store *s, const struct store_image *img, const char *cdir,
-			     husk_error **err)
+			     bool transient, husk_error **err)
 {
-	size_t cap = img->n_layers * 16 + 2 * strlen(cdir) + 64;
+	size_t cap = img->n_layers * 16 + 2 * strlen(cdir) + 80;
 	cleanup_free char *data = malloc(cap);
 	if (!data)
 		return husk_fail(err, ENOMEM, "overlay");
@@ -88,7 +90,8 @@ static int mount_short_names(struct store *s, const struct store_image *img, con
 			return r;
 		len += snprintf(data + len, cap - len, "%s%s", name, i ? ":" : "");
 	}
-	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work", cdir, cdir);
+	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work%s", cdir, cdir,
+		 transient ? ",volatile" : "");
 	if (strlen(data) >= 4096)
 		return husk_fail(err, E2BIG, "overlay: %zu layers do not fit the mount data of this kernel",
 				 img->n_layers);
@@ -107,17 +110,17 @@ static int mount_short_names(struct store *s, const struct store_image *img, con
 }
 
 int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
-		  husk_error **err)
+		  bool transient, husk_error **err)
 {
 	if (img->n_layers == 0)
 		return husk_fail(err, 0, "image %.19s has no layers", img->id);
 	cleanup_free char *store = realpath(s->path, NULL);
 	if (!store)
 		return husk_fail(err, errno, "store %s", s->path);
-	int r = mount_new_api(store, img, cdir, err);
+	int r = mount_new_api(store, img, cdir, transient, err);
 	if (r != -EINVAL)
 		return r;
-	return mount_short_names(s, img, cdir, err);
+	return mount_short_names(s, img, cdir, transient, err);
 }
 
 bool overlay_mounted(const char *cdir)

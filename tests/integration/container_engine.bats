@@ -58,6 +58,9 @@ assert_engine_clean() {
 	crun bb sh -c 'cat /top-file; test -x /bin/busybox && exit 7'
 	[ "$status" -eq 7 ] || fail "status $status: $stderr"
 	[ "$output" = top ]
+	# --rm: the upper dir is thrown away, so overlayfs need not sync it.
+	crun bb sh -c 'grep " / / " /proc/self/mountinfo | grep -c volatile'
+	[ "$output" = 1 ] || fail "a --rm container's overlay is not volatile: $output"
 	assert_engine_clean
 	# No cgroup of the containers: husk's default cgroup path is husk/<id>.
 	left=$(find /sys/fs/cgroup -maxdepth 4 -path '*husk/*' -newer "$STORE/index.json" -name '[0-9a-f]*' \
@@ -77,6 +80,9 @@ assert_engine_clean() {
 	l1=$(awk -v m="$STORE/containers/$id1/rootfs" '$5 == m' /proc/self/mountinfo | grep -o 'lowerdir+\?=[^,]*' | tr '\n' ' ')
 	l2=$(awk -v m="$STORE/containers/$id2/rootfs" '$5 == m' /proc/self/mountinfo | grep -o 'lowerdir+\?=[^,]*' | tr '\n' ' ')
 	[ -n "$l1" ] && [ "$l1" = "$l2" ] || fail "lower dirs [$l1] vs [$l2]"
+	# A kept container's upper dir is synced as usual; only --rm's is volatile.
+	! awk -v m="$STORE/containers/$id1/rootfs" '$5 == m' /proc/self/mountinfo | grep -q volatile ||
+		fail "a kept container's overlay is volatile"
 	[[ "$l1" == *"$STORE/layers/"*/diff* ]] || fail "lower dirs $l1"
 	hrun eng container start one
 	[ "$status" -eq 0 ] && [ "$output" = one ] || fail "status $status: $output $stderr"

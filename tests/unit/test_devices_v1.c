@@ -36,7 +36,7 @@ static void transition(const char *cur, const struct device_rule *rules, size_t 
 		devices_v1_state_free(&c);
 		devices_v1_state_free(&t);
 	}
-	is_str(w.text, want, name);
+	is_str(w.text, want, "%s", name);
 	husk_error_free(err);
 }
 
