@@ -86,6 +86,11 @@ int cli_positional(const struct command *cmd, int argc, char **argv, int min, in
 
 void cli_usage(const struct command *cmd);
 
+/* The flags of the commands that list (list, image ls): -q|--quiet and
+ * --format table|json; no positional argument. */
+int cli_list_options(const struct command *cmd, int argc, char **argv, bool *quiet, bool *json,
+		     husk_error **err);
+
 /* Flags shared by create and run. */
 int cli_create_option(int opt, const char *arg, struct create_options *o, husk_error **err);
 #define CLI_CREATE_LONGOPTS                                            \

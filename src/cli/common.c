@@ -77,3 +77,28 @@ int cli_create_option(int opt, const char *arg, struct create_options *o, husk_e
 	}
 	return husk_fail(err, 0, "unexpected option");
 }
+
+int cli_list_options(const struct command *cmd, int argc, char **argv, bool *quiet, bool *json,
+		     husk_error **err)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	*quiet = *json = false;
+	while ((c = cli_getopt(cmd, argc, argv, "f:qh", opts, err)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'q')
+			*quiet = true;
+		else if (strcmp(optarg, "json") == 0)
+			*json = true;
+		else if (strcmp(optarg, "table") != 0)
+			return husk_fail(err, 0, "%s: --format: expected table or json, got \"%s\"",
+					 cmd->name, optarg);
+	}
+	return cli_positional(cmd, argc, argv, 0, 0, err);
+}

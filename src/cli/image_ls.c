@@ -39,25 +39,9 @@ static void print_row(struct store *s, const struct store_image *img, const char
 
 static int run_ls(const struct globals *g, int argc, char **argv, husk_error **err)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool quiet = false, json = false;
-	int c, r;
-	while ((c = cli_getopt(&cmd_image_ls, argc, argv, "qf:h", opts, err)) != -1) {
-		if (c == '?')
-			return -1;
-		if (c == 'q')
-			quiet = true;
-		else if (strcmp(optarg, "json") == 0)
-			json = true;
-		else if (strcmp(optarg, "table") != 0)
-			return husk_fail(err, 0, "image ls: --format: expected table or json, got \"%s\"", optarg);
-	}
-	if ((r = cli_positional(&cmd_image_ls, argc, argv, 0, 0, err)) < 0)
+	bool quiet, json;
+	int r;
+	if ((r = cli_list_options(&cmd_image_ls, argc, argv, &quiet, &json, err)) < 0)
 		return r;
 	cleanup_store struct store s;
 	if ((r = store_open(g->store, false, &s, err)) < 0)

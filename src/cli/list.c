@@ -48,25 +48,9 @@ static void print_table(json_object *arr)
 
 static int run_list(const struct globals *g, int argc, char **argv, husk_error **err)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool quiet = false, json = false;
-	int c, r;
-	while ((c = cli_getopt(&cmd_list, argc, argv, "f:qh", opts, err)) != -1) {
-		if (c == '?')
-			return -1;
-		if (c == 'q')
-			quiet = true;
-		else if (strcmp(optarg, "json") == 0)
-			json = true;
-		else if (strcmp(optarg, "table") != 0)
-			return husk_fail(err, 0, "list: --format: expected table or json, got \"%s\"", optarg);
-	}
-	if ((r = cli_positional(&cmd_list, argc, argv, 0, 0, err)) < 0)
+	bool quiet, json;
+	int r;
+	if ((r = cli_list_options(&cmd_list, argc, argv, &quiet, &json, err)) < 0)
 		return r;
 	json_object *arr = NULL;
 	r = container_list(g->root, &arr, err);
