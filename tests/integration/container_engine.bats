@@ -303,9 +303,18 @@ assert_engine_clean() {
 	assert_engine_clean
 }
 
+# Until the runtime's own state says running: ls lists a container from the
+# moment it is made, while its process may still be setting up.
+wait_engine_running() {
+	local id
+	wait_for 10 sh -c "'$HUSK' --root '$ROOT' --store '$STORE' container ls -q | grep -q ." || return
+	id=$("$HUSK" --root "$ROOT" --store "$STORE" container inspect "$1" | jq -r '.[0].Id')
+	wait_for 10 sh -c "'$HUSK' --root '$ROOT' state '$id' 2>/dev/null | jq -e '.status == \"running\"' >/dev/null"
+}
+
 @test "container stop/kill/exec/rm -f of a running container" {
 	bg_tagged "$HUSK" --root "$ROOT" --store "$STORE" container run --name svc -e "HUSK_TEST_TAG=$TAG" bb sleep 1000 </dev/null >/dev/null 2>&1
-	wait_for 10 sh -c "'$HUSK' --root '$ROOT' --store '$STORE' container ls -q | grep -q ."
+	wait_engine_running svc
 	hrun eng container exec svc sh -c 'echo in; cat /top-file'
 	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'in\ntop')" ] || fail "exec: $status $output $stderr"
 	hrun eng container inspect svc
@@ -318,11 +327,11 @@ assert_engine_clean() {
 	echo "$output" | jq -e '.[0].State | .Status == "exited" and .ExitCode == 137'
 	# started again, then killed with a signal, then rm -f of a running one
 	bg_tagged "$HUSK" --root "$ROOT" --store "$STORE" container start svc </dev/null >/dev/null 2>&1
-	wait_for 10 sh -c "'$HUSK' --root '$ROOT' --store '$STORE' container ls -q | grep -q ."
+	wait_engine_running svc
 	hrun eng container kill -s TERM svc
 	[ "$status" -eq 0 ] || fail "kill: $stderr"
 	bg_tagged "$HUSK" --root "$ROOT" --store "$STORE" container start svc </dev/null >/dev/null 2>&1
-	wait_for 10 sh -c "'$HUSK' --root '$ROOT' --store '$STORE' container ls -q | grep -q ."
+	wait_engine_running svc
 	hrun eng container rm -f svc
 	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
 	wait $BG_PID || true
