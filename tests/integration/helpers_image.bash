@@ -31,14 +31,16 @@ make_rootfs_tar() {
 	[ "$st" -le 1 ]
 }
 
-# podman with a private configuration and storage under $TESTDIR/podman
-# (the recipe of /work/shared/notes/clients.md).
-podman_env() {
-	P=$TESTDIR/podman
+# podman_conf DIR DRIVER: a private podman configuration and storage in DIR
+# (the recipe of /work/shared/notes/clients.md; no default ulimits: as root
+# podman would raise nproc and nofile, which this host refuses).
+podman_conf() {
+	local P=$1
 	mkdir -p "$P/tmp"
 	cat >"$P/containers.conf" <<-EOC
 		[containers]
 		netns = "none"
+		default_ulimits = []
 		[engine]
 		cgroup_manager = "cgroupfs"
 		events_logger = "file"
@@ -47,10 +49,18 @@ podman_env() {
 		tmp_dir = "$P/tmp"
 		static_dir = "$P/root/libpod"
 		volume_path = "$P/volumes"
+		image_copy_tmp_dir = "$P/tmp"
 		[network]
 		network_config_dir = "$P/networks"
 	EOC
-	printf '[storage]\ndriver = "vfs"\nrunroot = "%s/runroot"\ngraphroot = "%s/root"\n' "$P" "$P" >"$P/storage.conf"
+	printf '[storage]\ndriver = "%s"\nrunroot = "%s/runroot"\ngraphroot = "%s/root"\n' "$2" "$P" "$P" \
+		>"$P/storage.conf"
+}
+
+# podman with a private configuration and storage under $TESTDIR/podman.
+podman_env() {
+	P=$TESTDIR/podman
+	podman_conf "$P" vfs
 	export CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.conf
 }
 

@@ -14,6 +14,7 @@
 
 load helpers
 load helpers_clients
+load helpers_image
 
 setup_file() {
 	local rootfs
@@ -82,27 +83,7 @@ need_umoci_images() {
 # store) on a tmpfs of its own mount namespace.
 pm() {
 	local P=$SV/pm
-	if [ ! -f "$P/containers.conf" ]; then
-		mkdir -p "$P"
-		cat >"$P/containers.conf" <<-EOF
-			[containers]
-			netns = "none"
-			default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
-			[engine]
-			cgroup_manager = "cgroupfs"
-			events_logger = "file"
-			events_logfile_path = "$P/events.log"
-			lock_type = "file"
-			tmp_dir = "$P/tmp"
-			static_dir = "$P/root/libpod"
-			volume_path = "$P/volumes"
-			image_copy_tmp_dir = "$P/tmp"
-			[network]
-			network_config_dir = "$P/networks"
-		EOF
-		printf '[storage]\ndriver = "overlay"\nrunroot = "%s/runroot"\ngraphroot = "%s/root"\n' \
-			"$P" "$P" >"$P/storage.conf"
-	fi
+	[ -f "$P/containers.conf" ] || podman_conf "$P" overlay
 	CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.conf \
 		unshare --mount --propagation private sh -c \
 		'mount -t tmpfs -o mode=755 podman-cache /var/lib && exec timeout 60 podman "$@"' \
