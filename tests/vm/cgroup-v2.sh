@@ -4,13 +4,7 @@
 #   run-in-vm.sh --files DIR --bin /path/to/husk -- ./cgroup-v2.sh /path/to/husk
 # Prints one line per check and "N passed, M failed" last.
 HUSK=${1:?usage: cgroup-v2.sh HUSK}
-pass=0 fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-bad() { echo "not ok - $*"; fail=$((fail + 1)); }
-check() { # check NAME CMD...
-	name=$1; shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. ./tap.sh
 
 B=/tmp/bundle R=/tmp/husk-root
 h() { "$HUSK" --root $R "$@"; }
