@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
 #include "linux/mount_options.h"
+#include "linux/path.h"
 #include "util/cleanup.h"
 
 static int open_dir(const char *path, bool create, const char *what, husk_error **err)
@@ -166,8 +165,7 @@ static int add_masked(struct criu_session *s, const struct spec *spec, pid_t dum
 	if (rootfd < 0)
 		return husk_fail(err, errno, "open %s", root);
 	for (const char **p = spec->masked_paths; *p; p++) {
-		struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
-		cleanup_close int fd = (int) syscall(SYS_openat2, rootfd, *p, &how, sizeof(how));
+		cleanup_close int fd = in_root_open(rootfd, *p, 0, NULL);
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
 			continue;   /* not there (nothing masked) or a directory */
