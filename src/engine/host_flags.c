@@ -243,31 +243,6 @@ static void remove_namespace(json_object *linux_, const char *type)
 	}
 }
 
-/* --privileged: every device cgroup access, /sys writable, nothing masked. */
-static void privileged(json_object *spec, json_object *linux_)
-{
-	json_object_object_del(linux_, "maskedPaths");
-	json_object_object_del(linux_, "readonlyPaths");
-	json_object *res = section(linux_, "resources"), *devs = json_object_new_array();
-	json_object *allow = json_object_new_object();
-	json_object_object_add(allow, "allow", json_object_new_boolean(1));
-	json_object_object_add(allow, "access", json_object_new_string("rwm"));
-	json_object_array_add(devs, allow);
-	json_object_object_add(res, "devices", devs);
-	json_object *mounts = json_member(spec, "mounts");
-	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
-		json_object *m = json_object_array_get_idx(mounts, i);
-		const char *d = json_object_get_string(json_member(m, "destination"));
-		if (strcmp(d, "/sys") && strcmp(d, "/sys/fs/cgroup"))
-			continue;
-		json_object *o = json_member(m, "options"), *n = json_object_new_array();
-		for (size_t j = 0; o && j < json_object_array_length(o); j++)
-			if (strcmp(json_object_get_string(json_object_array_get_idx(o, j)), "ro"))
-				json_object_array_add(n, json_object_get(json_object_array_get_idx(o, j)));
-		json_object_object_add(m, "options", n);
-	}
-}
-
 int host_flags_apply(json_object *spec, json_object *meta, const struct engine_flags *f,
 		     const char *cdir, husk_error **err)
 {
@@ -306,10 +281,8 @@ int host_flags_apply(json_object *spec, json_object *meta, const struct engine_f
 	json_object_object_add(hc, "SecurityOpt", sopt);
 	if (f->no_new_privs)
 		json_object_array_add(sopt, json_object_new_string("no-new-privileges"));
-	if (f->privileged) {
-		privileged(spec, linux_);
-		return 0;
-	}
+	if (f->privileged)
+		return privileged_apply(spec, err);
 	if (f->seccomp && strcmp(f->seccomp, "unconfined") == 0) {
 		json_object_array_add(sopt, json_object_new_string("seccomp=unconfined"));
 		return 0;

@@ -57,6 +57,10 @@ void user_ids_free(struct user_ids *u);
 int host_flags_apply(json_object *spec, json_object *meta, const struct engine_flags *f,
 		     const char *cdir, husk_error **err);
 
+/* privileged.c: --privileged on top of the rest (drops the seccomp
+ * profile, the masked paths; adds the host's devices). */
+int privileged_apply(json_object *spec, husk_error **err);
+
 /* seccomp_profile.c: podman's default profile in the OCI form, for the
  * capabilities the process has; file: a profile given by --security-opt
  * (docker's or the OCI form). */

@@ -46,3 +46,28 @@ make_image() {
 	echo '{"imageLayoutVersion":"1.0.0"}' > "$STORE/oci-layout"
 	IMAGE_ID=sha256:$cd
 }
+
+# eng ARGS...: husk with the test's --store; the container's processes
+# carry the test's tag (-e), so that teardown finds them.
+eng() {
+	: > "$LOG"
+	husk_logged --store "$STORE" "$@"
+}
+
+# crun ARGS...: `container run --rm` with the tag, output in $output.
+crun() {
+	hrun eng container run --rm -e "HUSK_TEST_TAG=$TAG" "$@"
+}
+
+# No container directory, overlay mount, runtime state or cgroup is left.
+assert_engine_clean() {
+	local left
+	left=$(ls -A "$STORE/containers" | grep -v '^\.names$' || true)
+	[ -z "$left" ] || fail "container directories left: $left" || return
+	left=$(ls -A "$STORE/containers/.names")
+	[ -z "$left" ] || fail "names left: $left" || return
+	left=$(grep -F "$STORE" /proc/self/mountinfo || true)
+	[ -z "$left" ] || fail "mounts left: $left" || return
+	left=$(ls -A "$ROOT" 2>/dev/null || true)
+	[ -z "$left" ] || fail "runtime state left: $left" || return
+}
