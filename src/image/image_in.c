@@ -131,6 +131,29 @@ int image_in_layer(struct image_in *in, const char *parent, const char *blob,
 	return remember(&in->layers, &in->n_layers, chain, err);
 }
 
+/* A layer that failed to unpack from a file whose digest is known: when
+ * the file is not that digest, that is the error to report (a tampered
+ * blob), not what the unpacker tripped on.  Reads the file again, on this
+ * failure path only. */
+static int mismatch_first(int fd, const char *expected, int r, husk_error **err)
+{
+	cleanup_sha256 struct sha256_ctx *h = sha256_new();
+	cleanup_free char *buf = malloc(1 << 16);
+	if (h == NULL || buf == NULL)
+		return r;
+	ssize_t n;
+	for (off_t off = 0; (n = pread(fd, buf, 1 << 16, off)) > 0; off += n)
+		sha256_update(h, buf, (size_t) n);
+	if (n < 0)
+		return r;   /* not a file: keep the unpacker's error */
+	char got[DIGEST_LEN];
+	sha256_finish(steal_ptr(h), got);
+	if (strcmp(got, expected) == 0)
+		return r;
+	husk_error_freep(err);
+	return husk_fail(err, 0, "blob %s: digest mismatch: the content is %s", expected, got);
+}
+
 int image_in_layer_stream(struct image_in *in, int fd, const char *expected, int64_t size,
 			  const char *parent, const char *diff_id, char blob[DIGEST_LEN],
 			  char chain[DIGEST_LEN], husk_error **err)
@@ -142,7 +165,7 @@ int image_in_layer_stream(struct image_in *in, int fd, const char *expected, int
 		return r;
 	if ((r = store_layer_stage(in->s, fd, w, &st, err)) < 0) {
 		blob_writer_abort(w);
-		return r;
+		return expected ? mismatch_first(fd, expected, r, err) : r;
 	}
 	/* One flush for both, the blob and the layer, before either is named. */
 	if (syncfs(in->s->dirfd) < 0) {
