@@ -8,7 +8,8 @@
 
 /* Pulls ref (normalised by store_ref_normalize) into s: the manifest (from
  * an index: linux/amd64), its config and the layers the store lacks
- * (downloaded in parallel, unpacked as they arrive), then names it.
+ * (each downloaded and unpacked in one pass, several at once, committed
+ * bottom first), then names it.
  * id_out gets the image id (the config digest). */
 int image_pull(struct store *s, const char *ref, const struct registry_options *o,
 	       char id_out[DIGEST_LEN], husk_error **err);
