@@ -22,8 +22,14 @@ struct blob_writer {
 	struct sha256_ctx *hash;
 	char expected[DIGEST_LEN];   /* "" when not known */
 	int64_t expected_size;
-	uint64_t size;
+	uint64_t size, flushed;  /* bytes written, bytes whose writeback started */
+	bool synced;             /* the caller synced the file system */
 };
+
+void blob_writer_mark_synced(struct blob_writer *w)
+{
+	w->synced = true;
+}
 
 bool store_blob_exists(struct store *s, const char *digest)
 {
@@ -34,8 +40,8 @@ bool store_blob_exists(struct store *s, const char *digest)
 	return faccessat(s->dirfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-int blob_writer_open(struct store *s, const char *expected_digest, int64_t expected_size,
-		     struct blob_writer **ret, bool *exists, husk_error **err)
+static int open_writer(struct store *s, const char *expected_digest, int64_t expected_size,
+		       bool hashed, struct blob_writer **ret, bool *exists, husk_error **err)
 {
 	*ret = NULL;
 	if (exists)
@@ -61,13 +67,25 @@ int blob_writer_open(struct store *s, const char *expected_digest, int64_t expec
 		free(w);
 		return husk_fail(err, e, "blob: temporary file in %s/tmp", s->path);
 	}
-	w->hash = sha256_new();
-	if (w->hash == NULL) {
+	w->hash = hashed ? sha256_new() : NULL;
+	if (hashed && w->hash == NULL) {
 		blob_writer_abort(w);
 		return husk_fail(err, ENOMEM, "blob");
 	}
 	*ret = w;
 	return 0;
+}
+
+int blob_writer_open(struct store *s, const char *expected_digest, int64_t expected_size,
+		     struct blob_writer **ret, bool *exists, husk_error **err)
+{
+	return open_writer(s, expected_digest, expected_size, true, ret, exists, err);
+}
+
+int blob_writer_open_unhashed(struct store *s, const char *expected_digest, int64_t expected_size,
+			      struct blob_writer **ret, husk_error **err)
+{
+	return open_writer(s, expected_digest, expected_size, false, ret, NULL, err);
 }
 
 int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, husk_error **err)
@@ -76,10 +94,18 @@ int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, husk_e
 	if (w->expected_size >= 0 && w->size > (uint64_t) w->expected_size)
 		return husk_fail(err, 0, "blob %s: more than the %lld bytes expected",
 				 w->expected[0] ? w->expected : "", (long long) w->expected_size);
-	sha256_update(w->hash, buf, len);
+	if (w->hash)
+		sha256_update(w->hash, buf, len);
 	int r = write_all(w->fd, buf, len);
 	if (r < 0)
 		return husk_fail(err, -r, "blob: write to %s/tmp", w->s->path);
+	/* The commit fsyncs: start the writeback every 8 MiB as the bytes come
+	 * (a hint; the fsync is what counts), so it overlaps the rest. */
+	if (w->size - w->flushed >= (8 << 20)) {
+		sync_file_range(w->fd, (off_t) w->flushed, (off_t) (w->size - w->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		w->flushed = w->size;
+	}
 	return 0;
 }
 
@@ -101,10 +127,21 @@ int blob_writer_commit(struct blob_writer *w, char digest_out[DIGEST_LEN], husk_
 int blob_writer_commit_new(struct blob_writer *w, char digest_out[DIGEST_LEN], bool *created,
 			   husk_error **err)
 {
-	char digest[DIGEST_LEN], path[96], proc[64];
-	int r = 0;
+	char digest[DIGEST_LEN];
 	sha256_finish(w->hash, digest);
 	w->hash = NULL;
+	return blob_writer_commit_hashed(w, digest, digest_out, created, err);
+}
+
+int blob_writer_commit_hashed(struct blob_writer *w, const char *digest, char digest_out[DIGEST_LEN],
+			      bool *created, husk_error **err)
+{
+	char path[96], proc[64];
+	int r = 0;
+	if (w->hash) {   /* hashed itself: use blob_writer_commit_new */
+		r = husk_fail(err, EINVAL, "blob: a hashing writer committed with a digest");
+		goto out;
+	}
 	if (w->expected[0] && strcmp(digest, w->expected) != 0) {
 		r = husk_fail(err, 0, "blob %s: digest mismatch: the content is %s", w->expected,
 			      digest);
@@ -115,7 +152,7 @@ int blob_writer_commit_new(struct blob_writer *w, char digest_out[DIGEST_LEN], b
 			      (unsigned long long) w->size, (long long) w->expected_size);
 		goto out;
 	}
-	if (fsync(w->fd) < 0) {
+	if (!w->synced && fsync(w->fd) < 0) {
 		r = husk_fail(err, errno, "blob %s: fsync", digest);
 		goto out;
 	}

@@ -119,9 +119,8 @@ int image_import(struct store *s, int fd, const char *name, char id_out[DIGEST_L
 		return husk_fail(err, 0, "import: name \"%s\": a digest cannot name a new image", name);
 	struct image_in in = { .s = s };
 	char blob[1][DIGEST_LEN], chain[DIGEST_LEN], cfg[DIGEST_LEN], manifest[DIGEST_LEN], when[40];
-	if ((r = image_in_copy_fd(&in, fd, NULL, -1, blob[0], err)) < 0)
-		goto out;
-	if ((r = image_in_layer(&in, NULL, blob[0], NULL, chain, err)) < 0)
+	/* One read of the input: stored and unpacked as it passes. */
+	if ((r = image_in_layer_stream(&in, fd, NULL, -1, NULL, NULL, blob[0], chain, err)) < 0)
 		goto out;
 	now_rfc3339(when);
 	json_object *c = json_object_new_object();

@@ -31,6 +31,12 @@ void image_in_use(struct image_in *in, const char *digest);
 /* The layer of a blob in the store on top of parent (NULL: base). */
 int image_in_layer(struct image_in *in, const char *parent, const char *blob,
 		   const char *diff_id, char chain[DIGEST_LEN], husk_error **err);
+/* A layer blob read from fd once: stored as a blob (expected digest and
+ * size optional) and unpacked on top of parent in the same pass; the blob
+ * digest and the chain id out.  A failure leaves neither. */
+int image_in_layer_stream(struct image_in *in, int fd, const char *expected, int64_t size,
+			  const char *parent, const char *diff_id, char blob[DIGEST_LEN],
+			  char chain[DIGEST_LEN], husk_error **err);
 /* The media type of a layer blob from its first bytes. */
 const char *image_in_layer_media_type(struct image_in *in, const char *blob);
 /* ok: drops new blobs nobody used; !ok: drops every new blob and layer. */

@@ -36,6 +36,107 @@ bool store_layer_exists(struct store *s, const char *chain_id)
 	return faccessat(s->dirfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+void store_layer_stage_abort(struct store *s, struct layer_stage *st)
+{
+	if (st->tmp_path[0])
+		store_remove_tree_at(s->dirfd, st->tmp_path);
+	st->tmp_path[0] = '\0';
+}
+
+int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct layer_stage *st,
+		      husk_error **err)
+{
+	char tmp[64];
+	st->tmp_path[0] = '\0';
+	st->synced = false;
+	int r = store_tmp_name("layer", tmp, sizeof(tmp));
+	if (r < 0)
+		return husk_fail(err, -r, "layer: temporary name");
+	snprintf(st->tmp_path, sizeof(st->tmp_path), "tmp/%s", tmp);
+	if (mkdirat(s->dirfd, st->tmp_path, 0700) < 0) {
+		r = husk_fail(err, errno, "layer: mkdir %s/%s", s->path, st->tmp_path);
+		st->tmp_path[0] = '\0';
+		return r;
+	}
+	cleanup_close int tmpfd = openat(s->dirfd, st->tmp_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int difffd = -1;
+	if (tmpfd < 0 || mkdirat(tmpfd, "diff", 0755) < 0 ||
+	    (difffd = openat(tmpfd, "diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = husk_fail(err, errno, "layer: %s/%s/diff", s->path, st->tmp_path);
+		goto fail;
+	}
+	if ((r = layer_unpack_tee(fd, difffd, &unpack_default_limits, tee, &st->res, err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_layer_stage_abort(s, st);
+	return r;
+}
+
+int store_layer_commit(struct store *s, struct layer_stage *st, const char *parent,
+		       const char *expected_diff_id, char chain_out[DIGEST_LEN], husk_error **err)
+{
+	int r;
+	cleanup_free char *text = NULL;
+	cleanup_close int tmpfd = -1;
+	if (parent && !store_layer_exists(s, parent)) {
+		r = husk_fail(err, ENOENT, "layer: parent %s is not in the store", parent);
+		goto fail;
+	}
+	if (expected_diff_id && strcmp(st->res.diff_id, expected_diff_id) != 0) {
+		r = husk_fail(err, 0, "layer %s: diffID mismatch: the layer is %s", expected_diff_id,
+			      st->res.diff_id);
+		goto fail;
+	}
+	store_chain_id(parent, st->res.diff_id, chain_out);
+	json_object *meta = json_object_new_object();
+	json_object_object_add(meta, "diffID", json_object_new_string(st->res.diff_id));
+	json_object_object_add(meta, "parent", parent ? json_object_new_string(parent) : NULL);
+	json_object_object_add(meta, "blob", json_object_new_string(st->res.blob_digest));
+	json_object_object_add(meta, "size", json_object_new_int64((int64_t) st->res.tar_size));
+	text = json_to_string(meta, false);
+	json_object_put(meta);
+	if (text == NULL) {
+		r = husk_fail(err, ENOMEM, "layer meta.json");
+		goto fail;
+	}
+	if ((tmpfd = openat(s->dirfd, st->tmp_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = husk_fail(err, errno, "layer: %s/%s", s->path, st->tmp_path);
+		goto fail;
+	}
+	if ((r = write_file_at(tmpfd, "meta.json", text, strlen(text), 0644, err)) < 0)
+		goto fail;
+	/* The layer's files reach the disk before its name: a crash after the
+	 * rename never shows a layer with missing content. */
+	if (!st->synced && syncfs(tmpfd) < 0) {
+		r = husk_fail(err, errno, "layer: syncfs");
+		goto fail;
+	}
+	/* Synced before meta.json was written: that file alone still. */
+	if (st->synced) {
+		cleanup_close int mfd = openat(tmpfd, "meta.json", O_RDONLY | O_CLOEXEC);
+		if (mfd < 0 || fsync(mfd) < 0) {
+			r = husk_fail(err, errno, "layer: fsync meta.json");
+			goto fail;
+		}
+	}
+	char final[96];
+	snprintf(final, sizeof(final), "layers/%s", digest_hex(chain_out));
+	if (renameat(s->dirfd, st->tmp_path, s->dirfd, final) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) {
+			store_layer_stage_abort(s, st);   /* made meanwhile */
+			return 0;
+		}
+		r = husk_fail(err, errno, "layer %s: rename into %s/layers", chain_out, s->path);
+		goto fail;
+	}
+	st->tmp_path[0] = '\0';
+	return 0;
+fail:
+	store_layer_stage_abort(s, st);
+	return r;
+}
+
 int store_layer_add(struct store *s, const char *parent_chain, int blob_fd,
 		    const char *expected_diff_id, char chain_out[DIGEST_LEN], husk_error **err)
 {
@@ -49,65 +150,11 @@ int store_layer_add(struct store *s, const char *parent_chain, int blob_fd,
 		if (store_layer_exists(s, chain_out))
 			return 0;
 	}
-	char tmp[64], tmp_path[80];
-	cleanup_free char *text = NULL;
-	int r = store_tmp_name("layer", tmp, sizeof(tmp));
+	struct layer_stage st;
+	int r = store_layer_stage(s, blob_fd, NULL, &st, err);
 	if (r < 0)
-		return husk_fail(err, -r, "layer: temporary name");
-	snprintf(tmp_path, sizeof(tmp_path), "tmp/%s", tmp);
-	if (mkdirat(s->dirfd, tmp_path, 0700) < 0)
-		return husk_fail(err, errno, "layer: mkdir %s/%s", s->path, tmp_path);
-	cleanup_close int tmpfd = openat(s->dirfd, tmp_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_close int difffd = -1;
-	if (tmpfd < 0 || mkdirat(tmpfd, "diff", 0755) < 0 ||
-	    (difffd = openat(tmpfd, "diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		r = husk_fail(err, errno, "layer: %s/%s/diff", s->path, tmp_path);
-		goto fail;
-	}
-	struct unpack_result res;
-	r = layer_unpack(blob_fd, difffd, &unpack_default_limits, &res, err);
-	if (r < 0)
-		goto fail;
-	if (expected_diff_id && strcmp(res.diff_id, expected_diff_id) != 0) {
-		r = husk_fail(err, 0, "layer %s: diffID mismatch: the layer is %s", expected_diff_id,
-			      res.diff_id);
-		goto fail;
-	}
-	store_chain_id(parent_chain, res.diff_id, chain_out);
-	json_object *meta = json_object_new_object();
-	json_object_object_add(meta, "diffID", json_object_new_string(res.diff_id));
-	json_object_object_add(meta, "parent", parent_chain ? json_object_new_string(parent_chain) : NULL);
-	json_object_object_add(meta, "blob", json_object_new_string(res.blob_digest));
-	json_object_object_add(meta, "size", json_object_new_int64((int64_t) res.tar_size));
-	text = json_to_string(meta, false);
-	json_object_put(meta);
-	if (text == NULL) {
-		r = husk_fail(err, ENOMEM, "layer meta.json");
-		goto fail;
-	}
-	r = write_file_at(tmpfd, "meta.json", text, strlen(text), 0644, err);
-	if (r < 0)
-		goto fail;
-	/* The layer's files reach the disk before its name: a crash after the
-	 * rename never shows a layer with missing content. */
-	if (syncfs(tmpfd) < 0) {
-		r = husk_fail(err, errno, "layer: syncfs");
-		goto fail;
-	}
-	char final[96];
-	snprintf(final, sizeof(final), "layers/%s", digest_hex(chain_out));
-	if (renameat(s->dirfd, tmp_path, s->dirfd, final) < 0) {
-		if (errno == EEXIST || errno == ENOTEMPTY) {
-			store_remove_tree_at(s->dirfd, tmp_path);   /* made meanwhile */
-			return 0;
-		}
-		r = husk_fail(err, errno, "layer %s: rename into %s/layers", chain_out, s->path);
-		goto fail;
-	}
-	return 0;
-fail:
-	store_remove_tree_at(s->dirfd, tmp_path);
-	return r;
+		return r;
+	return store_layer_commit(s, &st, parent_chain, expected_diff_id, chain_out, err);
 }
 
 /* The uncompressed size recorded in layers/<chain>/meta.json, 0 if unknown. */

@@ -188,6 +188,48 @@ static int oci_blob(struct load_ctx *c, json_object *desc, const char *what, cha
 	return 0;
 }
 
+/* The layers of an OCI layout directory, each read once from its file:
+ * stored as a blob and unpacked in the same pass (a layer already in the
+ * store is left to oci_blob, which copies its blob).  Checks of media
+ * types, digests and sizes are oci_manifest's and the blob writer's. */
+static int layout_layers(struct load_ctx *c, const char *cfg, json_object *layers,
+			 husk_error **err)
+{
+	cleanup_json json_object *config = NULL;
+	int r = store_blob_json(c->in.s, cfg, STORE_JSON_MAX, &config, err);
+	if (r < 0)
+		return r;
+	json_object *rootfs = json_member(config, "rootfs");
+	json_object *ids = rootfs ? json_member(rootfs, "diff_ids") : NULL;
+	size_t n = json_object_array_length(layers);
+	if (ids == NULL || !json_is_array(ids) || json_object_array_length(ids) != n)
+		return 0;   /* image_in_layers says what is wrong */
+	char parent[DIGEST_LEN] = "", chain[DIGEST_LEN], blob[DIGEST_LEN];
+	for (size_t i = 0; i < n; i++) {
+		json_object *l = json_object_array_get_idx(layers, i);
+		const char *d = str_member(l, "digest"), *mt = str_member(l, "mediaType");
+		const char *diff = json_object_get_string(json_object_array_get_idx(ids, i));
+		json_object *sz = json_member(l, "size");
+		if (d == NULL || !digest_valid(d) || diff == NULL || !digest_valid(diff) || sz == NULL ||
+		    !json_is_integer(sz) || mt == NULL || !mt_is_layer(mt))
+			return 0;
+		store_chain_id(i ? parent : NULL, diff, chain);
+		if (!store_layer_exists(c->in.s, chain)) {
+			char p[96];
+			store_blob_path(d, p);
+			cleanup_close int fd = openat(c->layout_fd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				return husk_fail(err, errno, "layer %s", d);
+			r = image_in_layer_stream(&c->in, fd, d, json_object_get_int64(sz), i ? parent : NULL,
+						  diff, blob, chain, err);
+			if (r < 0)
+				return husk_wrap(err, "layer %s", d);
+		}
+		memcpy(parent, chain, DIGEST_LEN);
+	}
+	return 0;
+}
+
 static int oci_manifest(struct load_ctx *c, json_object *desc, char **names, size_t n_names,
 			husk_error **err)
 {
@@ -210,6 +252,8 @@ static int oci_manifest(struct load_ctx *c, json_object *desc, char **names, siz
 	if (cmt == NULL || !mt_is_config(cmt))
 		return husk_fail(err, 0, "manifest %s: unsupported config media type \"%s\"", md, cmt ? cmt : "");
 	if ((r = oci_blob(c, cd, "config", cfg, err)) < 0)
+		return r;
+	if (c->layout_fd >= 0 && (r = layout_layers(c, cfg, layers, err)) < 0)
 		return r;
 	size_t n = json_object_array_length(layers);
 	cleanup_free char (*blobs)[DIGEST_LEN] = calloc(n ? n : 1, DIGEST_LEN);

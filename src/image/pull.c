@@ -1,7 +1,8 @@
 /* husk image pull: manifest (through an index to linux/amd64), config,
- * then the layers the store lacks, downloaded by a few threads at once and
- * unpacked in order as they arrive (a layer is unpacked on top of its
- * parent's chain id, which the store requires to exist).  Nothing is named
+ * then the layers the store lacks, each downloaded and unpacked in one
+ * pass (pull_layer.c) by a few threads at once, into temporary directories;
+ * they are committed bottom first as they are ready (the store takes a
+ * layer only on top of its parent's chain id).  Nothing is named
  * before every blob and layer of the image is in the store, and each of
  * those is renamed in only once verified: a pull killed at any point
  * leaves only complete blobs and layers, which the next pull reuses. */
@@ -12,6 +13,7 @@
 
 #include "image/digest.h"
 #include "image/pull.h"
+#include "image/store_internal.h"
 #include "util/cleanup.h"
 
 #define PULL_JOBS 3
@@ -21,8 +23,9 @@ struct layer_job {
 	int64_t size;
 	char diff_id[DIGEST_LEN];
 	char chain[DIGEST_LEN];
-	bool need_blob;     /* neither the layer nor its blob is in the store */
-	bool done;          /* downloaded (or not needed) */
+	bool need;          /* the layer is not in the store */
+	bool done;          /* staged (or not needed) */
+	struct layer_stage stage;
 	husk_error *err;
 };
 
@@ -41,7 +44,7 @@ static void *download_worker(void *p)
 	struct pull_state *st = p;
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
-		while (st->next < st->n && !st->jobs[st->next].need_blob)
+		while (st->next < st->n && !st->jobs[st->next].need)
 			st->next++;
 		size_t i = st->next++;
 		bool stop = st->stop;
@@ -50,7 +53,7 @@ static void *download_worker(void *p)
 			return NULL;
 		struct layer_job *j = &st->jobs[i];
 		husk_error *e = NULL;
-		pull_blob(st->reg, st->store, j->digest, j->size, &st->stop, &e);
+		pull_layer_stage(st->reg, st->store, j->digest, j->size, &st->stop, &j->stage, &e);
 		pthread_mutex_lock(&st->lock);
 		j->err = e;
 		j->done = true;
@@ -107,9 +110,8 @@ static int plan_layers(struct store *s, json_object *manifest, json_object *conf
 		}
 		strcpy(jobs[i].diff_id, d);
 		store_chain_id(i ? jobs[i - 1].chain : NULL, d, jobs[i].chain);
-		jobs[i].need_blob = !store_layer_exists(s, jobs[i].chain) &&
-				    !store_blob_exists(s, jobs[i].digest);
-		jobs[i].done = !jobs[i].need_blob;
+		jobs[i].need = !store_layer_exists(s, jobs[i].chain);
+		jobs[i].done = !jobs[i].need;
 	}
 	*ret = jobs;
 	*n_ret = n;
@@ -119,7 +121,7 @@ fail:
 	return -1;
 }
 
-/* Waits for layer i's blob, then unpacks it (unless its layer exists). */
+/* Waits for layer i to be staged, then commits it on top of layer i-1. */
 static int add_layer(struct pull_state *st, size_t i, husk_error **err)
 {
 	struct layer_job *j = &st->jobs[i];
@@ -132,14 +134,11 @@ static int add_layer(struct pull_state *st, size_t i, husk_error **err)
 		*err = e;
 		return husk_error_code(e);
 	}
-	if (store_layer_exists(st->store, j->chain))
+	if (!j->need)
 		return 0;
-	cleanup_close int fd = store_blob_open(st->store, j->digest, err);
-	if (fd < 0)
-		return fd;
 	char chain[DIGEST_LEN];
-	int rc = store_layer_add(st->store, i ? st->jobs[i - 1].chain : NULL, fd, j->diff_id, chain,
-				 err);
+	int rc = store_layer_commit(st->store, &j->stage, i ? st->jobs[i - 1].chain : NULL, j->diff_id,
+				    chain, err);
 	if (rc < 0)
 		return husk_wrap(err, "layer %s", j->digest);
 	return 0;
@@ -164,8 +163,10 @@ static int pull_layers(struct registry *reg, struct store *s, struct layer_job *
 	pthread_mutex_unlock(&st.lock);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		husk_error_free(jobs[i].err);
+		store_layer_stage_abort(s, &jobs[i].stage);   /* staged, never committed */
+	}
 	pthread_cond_destroy(&st.cond);
 	pthread_mutex_destroy(&st.lock);
 	return rc;

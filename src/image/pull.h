@@ -8,7 +8,8 @@
 
 /* Pulls ref (normalised by store_ref_normalize) into s: the manifest (from
  * an index: linux/amd64), its config and the layers the store lacks
- * (downloaded in parallel, unpacked as they arrive), then names it.
+ * (each downloaded and unpacked in one pass, several at once, committed
+ * bottom first), then names it.
  * id_out gets the image id (the config digest). */
 int image_pull(struct store *s, const char *ref, const struct registry_options *o,
 	       char id_out[DIGEST_LEN], husk_error **err);
@@ -47,6 +48,13 @@ int pull_descriptor(json_object *d, const char *what, char digest[DIGEST_LEN], i
  * there is not fetched.  stop: when it becomes true, the transfer gives up. */
 int pull_blob(struct registry *r, struct store *s, const char *digest, int64_t size,
 	      const volatile bool *stop, husk_error **err);
+
+/* pull_layer.c: the layer blob digest (size bytes) downloaded, stored as a
+ * blob and unpacked under tmp/ in one pass (a blob already in the store
+ * is unpacked from there); committing st is the caller's. */
+struct layer_stage;
+int pull_layer_stage(struct registry *r, struct store *s, const char *digest, int64_t size,
+		     const volatile bool *stop, struct layer_stage *st, husk_error **err);
 
 #define PULL_MANIFEST_MAX (4 << 20)
 #define PULL_CONFIG_MAX (16 << 20)

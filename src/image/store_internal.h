@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "image/store.h"
+#include "image/unpack.h"
 
 /* The largest manifest, index or config the store parses: 4 MiB. */
 #define STORE_JSON_MAX (4 << 20)
@@ -50,6 +51,38 @@ int store_config_chain_ids(json_object *config, const char *what, char (**ret)[D
 struct blob_writer;
 int blob_writer_commit_new(struct blob_writer *w, char digest_out[DIGEST_LEN], bool *created,
 			   husk_error **err);
+
+/* A blob writer that leaves the hashing to its caller (layer_unpack_tee
+ * hashes the same bytes as it reads them): committed with the digest the
+ * caller computed, checked against the expected digest and size as
+ * blob_writer_commit does. */
+int blob_writer_open_unhashed(struct store *s, const char *expected_digest, int64_t expected_size,
+			      struct blob_writer **w, husk_error **err);
+int blob_writer_commit_hashed(struct blob_writer *w, const char *digest, char digest_out[DIGEST_LEN],
+			      bool *created, husk_error **err);
+
+/* The caller has synced the file system since the last write (syncfs):
+ * the commit need not fsync. */
+void blob_writer_mark_synced(struct blob_writer *w);
+
+/* A layer unpacked under tmp/ and not yet in layers/: a layer_stage.
+ * Staging needs no parent, so the layers of an image unpack in parallel;
+ * committing needs the parent in layers/, so they commit bottom first. */
+struct layer_stage {
+	char tmp_path[80];      /* "tmp/<pid>.layer.<random>"; "" once gone */
+	struct unpack_result res;
+	bool synced;            /* the caller synced since: no syncfs at commit */
+};
+/* Unpacks the blob read from fd to its end under tmp/; tee (NULL: none)
+ * gets every byte read (layer_unpack_tee). */
+int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct layer_stage *st,
+		      husk_error **err);
+/* Into layers/<chain> on top of parent (NULL: a base layer; else it must
+ * be in layers/), its diffID checked against expected_diff_id (NULL: not
+ * checked), after a syncfs.  The stage is gone afterwards in every case. */
+int store_layer_commit(struct store *s, struct layer_stage *st, const char *parent,
+		       const char *expected_diff_id, char chain_out[DIGEST_LEN], husk_error **err);
+void store_layer_stage_abort(struct store *s, struct layer_stage *st);
 
 /* Removes layers/<chain> (renamed under tmp/ first). */
 void store_layer_remove(struct store *s, const char *chain_id);

@@ -47,4 +47,12 @@ struct unpack_result {
 int layer_unpack(int fd, int dest_dirfd, const struct unpack_limits *lim,
 		 struct unpack_result *out, husk_error **err);
 
+/* layer_unpack that also hands every byte it reads from fd to tee (a blob
+ * writer, see store.h), in the same pass: the blob is stored and unpacked
+ * from one read of its input.  The blob's digest is out->blob_digest; tee
+ * may be a writer that does not hash (blob_writer_open_unhashed).  An
+ * uncompressed tar is hashed once: its diffID is its blob digest. */
+int layer_unpack_tee(int fd, int dest_dirfd, const struct unpack_limits *lim,
+		     struct blob_writer *tee, struct unpack_result *out, husk_error **err);
+
 #endif

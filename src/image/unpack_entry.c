@@ -61,6 +61,11 @@ static int write_data(struct unpack_ctx *c, int fd, struct archive_entry *e, con
 	la_int64_t want = archive_entry_size(e);
 	if (want > pos && ftruncate(fd, want) < 0)
 		return unpack_fail(c, name, err, errno, "extending the file");
+	/* The layer is synced before it is renamed into place: start the
+	 * writeback of a large file now, while the next entries unpack,
+	 * rather than wait for all of it at the end.  Only a hint. */
+	if (pos >= (1 << 20))
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return 0;
 }
 
