@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +170,14 @@ static int run_captured(struct build *b, const char *id, int *status, struct tai
 	t->in = p[0];
 	t->out = b->out ? saved1 : -1;
 	pthread_t th;
-	if (saved1 < 0 || saved2 < 0 || pthread_create(&th, NULL, pump, t) != 0) {
+	/* The pump thread takes no signal: the foreground run waits for
+	 * SIGCHLD on a signalfd, which only sees signals no thread accepts. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int tr = saved1 < 0 || saved2 < 0 ? -1 : pthread_create(&th, NULL, pump, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (tr != 0) {
 		close(p[0]);
 		close(p[1]);
 		if (saved1 >= 0)
