@@ -229,6 +229,10 @@ static char *join_path(const char *base, const char *p)
 
 int step_config(struct build *b, const struct instr *in, struct bstate *st, husk_error **err)
 {
+	if (in->kind == I_ARG) {
+		b->lookup_st = st;
+		return arg(b, in, err);   /* also before FROM, where there is no st */
+	}
 	json_object *sec = bstate_section(st);
 	struct shlex sh = build_shlex(b, st);
 	cleanup_free char *word = NULL;

@@ -121,18 +121,19 @@ assert_build_clean() {
 		ARG BASE=localhost/bb
 		FROM ${BASE} AS builder
 		ARG MSG=default
-		RUN echo "$MSG" >/built && mkdir /out && echo art >/out/artifact
+		RUN echo "$MSG" >/built && mkdir /o2 && echo art >/o2/artifact
 		COPY . /ctx/
 		FROM scratch AS final
-		COPY --from=builder /built /out/ /
+		COPY --from=builder /built /o2/ /
 		COPY --from=0 /ctx /ctx
 		FROM localhost/bb AS other
 		RUN false
 	EOF2
 	hrun hb build --build-arg MSG=given --target final -t localhost/ms "$CTX"
 	[ "$status" -eq 0 ] || fail "build failed: $stderr $output"
-	local list
-	list=$(tar -tzf "$STORE/blobs/sha256/$(layers_of localhost/ms | head -1)")
+	local list l
+	[ "$(layers_of localhost/ms | wc -l)" -eq 2 ] || fail "final is not two layers on scratch"
+	for l in $(layers_of localhost/ms); do list+=$(tar -tzf "$STORE/blobs/sha256/$l")$'\n'; done
 	grep -qx 'built' <<<"$list" && grep -qx 'artifact' <<<"$list" || fail "COPY --from: $list"
 	grep -qx 'ctx/keep' <<<"$list" || fail "ctx/keep missing: $list"
 	! grep -q 'secret\|x.log' <<<"$list" || fail "ignored files copied: $list"
@@ -161,26 +162,34 @@ assert_build_clean() {
 
 @test "build: bad input is one error line, nothing tagged, nothing left" {
 	printf 'FROM localhost/bb\nRUN true\nFROBNICATE x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	assert_husk_error 'Containerfile:3: unknown instruction "FROBNICATE"'
 	printf 'FROM localhost/bb\nCOPY missing /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	assert_husk_error 'Containerfile:2: COPY.*missing.*not found'
 	printf 'FROM localhost/bb\nCOPY ../etc/passwd /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	assert_husk_error 'outside the build context'
 	printf 'FROM localhost/nosuchimage-here\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	[ "$status" -ne 0 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "FROM unknown: $status $stderr"
 	printf 'FROM localhost/bb AS a\nCOPY --from=b /x /x\nFROM localhost/bb AS b\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	assert_husk_error 'cycle'
 	printf 'FROM localhost/bb\nADD https://example.com/x /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	assert_husk_error 'URLs are not fetched'
+	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX/Containerfile"
 	assert_husk_error 'Not a directory'
 	printf 'FROM localhost/bb\nRUN echo before-failing; exit 3\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
 	hrun hb build -t localhost/bad "$CTX"
 	[ "$status" -eq 1 ] || fail "status $status"
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "stderr: $stderr"
