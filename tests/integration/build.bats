@@ -223,3 +223,26 @@ assert_build_clean() {
 	[ "$out" = $'run\ngone' ] || fail "podman run: $out"
 	pmr system reset -f >/dev/null 2>&1 || true
 }
+
+@test "build: ADD unpacks a local tarball; WORKDIR, USER, COPY --chown, SHELL apply to the steps after" {
+	mkdir -p "$TESTDIR/src/d"
+	echo in-tar >"$TESTDIR/src/d/t"
+	tar -C "$TESTDIR/src" -czf "$CTX/a.tgz" .
+	cat >"$CTX/Containerfile" <<-'EOF2'
+		FROM localhost/bb
+		ADD a.tgz /x/
+		WORKDIR /app/sub
+		COPY --chown=5:6 a.tgz ./copied.tgz
+		USER 1000:1000
+		RUN id -u >/tmp/uid
+		USER 0
+		SHELL ["/bin/sh", "-ec"]
+		RUN cat /x/d/t /tmp/uid >/app/sub/result; ls -n copied.tgz | awk '{print $3 ":" $4}' >>/app/sub/result
+		CMD ["cat", "result"]
+	EOF2
+	hrun hb build -q -t localhost/add "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	hrun hb container run --rm localhost/add
+	[ "$output" = $'in-tar\n1000\n5:6' ] || fail "the image: $output $stderr"
+	assert_build_clean
+}
