@@ -2,6 +2,7 @@
  * variable substitution (src/build/shlex.c). */
 #include "tap.h"
 
+#include "build/ignore.h"
 #include "build/parse.h"
 #include "build/shlex.h"
 
@@ -140,9 +141,28 @@ static void test_shlex(void)
 	free(w);
 }
 
+static void test_ignore(void)
+{
+	struct ignore ig;
+	husk_error *err = NULL;
+	ok(ignore_parse("# comment\n  *.log  \n/secret\n./build/\n**/tmp\ndocs\n!docs/keep.md\na/**/z\n[ab]?.c\n",
+			&ig, &err) == 0, "an ignore file parses");
+	struct { const char *path; bool want; } cases[] = {
+		{ "x.log", true }, { "d/x.log", false }, { "secret", true }, { "secret/in", true },
+		{ "build", true }, { "build/o", true }, { "tmp", true }, { "a/b/tmp", true },
+		{ "a/b/tmp/f", true }, { "docs/x", true }, { "docs/keep.md", false }, { "a/z", true },
+		{ "a/q/r/z", true }, { "a/q/r/y", false }, { "ax.c", true }, { "cx.c", false },
+		{ "keep", false }, { "comment", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(ignore_match(&ig, cases[i].path), cases[i].want, "ignore %s", cases[i].path);
+	ignore_free(&ig);
+}
+
 int main(void)
 {
 	tap_init();
+	tap_group(test_ignore);
 	tap_group(test_basic);
 	tap_group(test_escape);
 	tap_group(test_errors);
