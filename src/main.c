@@ -11,7 +11,7 @@
 static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
-	&cmd_help, &cmd_version, &cmd_image, &cmd_container,
+	&cmd_help, &cmd_version, &cmd_image, &cmd_container, &cmd_build,
 #ifdef HUSK_CRIU
 	&cmd_checkpoint, &cmd_restore,
 #endif

@@ -33,7 +33,8 @@ struct command {
 
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
-	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container;
+	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container,
+	cmd_build;
 /* husk image VERB (src/cli/image_VERB.c) */
 extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
 	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull, cmd_image_save;

@@ -55,7 +55,11 @@ static json_object *new_meta(const char *id, const char *name, const char *ref,
 	return m;
 }
 
-static int write_bundle(struct store_image *img, const struct engine_flags *f, const char *id,
+static int create_locked(const struct engine_ctx *c, struct store *sp, const struct store_image *img,
+			 const char *image, const struct engine_flags *f, char id[ENGINE_ID_LEN + 1],
+			 husk_error **err);
+
+static int write_bundle(const struct store_image *img, const struct engine_flags *f, const char *id,
 			const char *cdir, json_object *meta, husk_error **err)
 {
 	cleanup_json json_object *spec = spec_default(false, 0, 0);
@@ -101,6 +105,26 @@ int engine_create(const struct engine_ctx *c, const char *image, const struct en
 	struct store_image *img __attribute__((cleanup(store_image_freep))) = NULL;
 	if ((r = store_image_resolve(&s, image, &img, err)) < 0)
 		return r;
+	return create_locked(c, &s, img, image, f, id, err);
+}
+
+int engine_create_image(const struct engine_ctx *c, const struct store_image *img, const char *ref,
+			const struct engine_flags *f, char id[ENGINE_ID_LEN + 1], husk_error **err)
+{
+	struct store opened;
+	int r = store_open(c->store, false, &opened, err);
+	if (r < 0)
+		return r;
+	cleanup_store struct store s = opened;
+	return create_locked(c, &s, img, ref, f, id, err);
+}
+
+static int create_locked(const struct engine_ctx *c, struct store *sp, const struct store_image *img,
+			 const char *image, const struct engine_flags *f, char id[ENGINE_ID_LEN + 1],
+			 husk_error **err)
+{
+	struct store s = *sp;
+	int r = 0;
 	cleanup_close int cfd = -1;
 	if ((r = cdir_open(c->store, &cfd, err)) < 0)
 		return r;

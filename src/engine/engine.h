@@ -53,6 +53,11 @@ struct engine_ctx {
 /* create: the container directory, its overlay and config; fills id. */
 int engine_create(const struct engine_ctx *c, const char *image, const struct engine_flags *f,
 		  char id[ENGINE_ID_LEN + 1], husk_error **err);
+/* create from an image that need not be named in the store (husk build's
+ * steps: a config and layers of the store); ref is what meta.json records. */
+struct store_image;
+int engine_create_image(const struct engine_ctx *c, const struct store_image *img, const char *ref,
+			const struct engine_flags *f, char id[ENGINE_ID_LEN + 1], husk_error **err);
 /* start in the foreground: waits, records the exit code in meta.json,
  * unmounts; removes the container when it was created with --rm. */
 int engine_start(const struct engine_ctx *c, const char *ref, int *status, husk_error **err);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# husk build: images from Containerfiles, built on an imported busybox
+# image in a private store; every RUN a husk container, every change a
+# layer.  Checked: the layers' tar entries (whiteouts, opaque dirs), the
+# cache (hits, and a changed file rerunning from the first step that
+# copies it), multi-stage COPY --from, reproducible digests with
+# SOURCE_DATE_EPOCH, podman running what husk built, and bad input: one
+# error line, no image tagged, no container or mount left.
+
+load helpers
+load helpers_clients
+load helpers_image
+
+setup_file() {
+	local rootfs
+	rootfs=$(ensure_rootfs) || return
+	BT=$(mktemp -d "${HUSK_TEST_TMP:-/tmp}/husk-build.XXXXXX") || return
+	chmod 755 "$BT"
+	export BT
+	make_rootfs_tar "$BT/busybox.tar"
+}
+
+teardown_file() {
+	rm -rf --one-file-system "$BT"
+}
+
+setup() {
+	setup_test
+	STORE=$TESTDIR/store
+	CTX=$TESTDIR/ctx
+	mkdir -p "$CTX"
+	husk --store "$STORE" image import "$BT/busybox.tar" localhost/bb >/dev/null
+}
+
+teardown() {
+	teardown_test
+}
+
+hb() {
+	husk_logged --store "$STORE" "$@"
+}
+
+# The layer blobs of image NAME, bottom first.
+layers_of() {
+	local m
+	m=$(hb image inspect "$1" | jq -er '.[0].RepoDigests[0]' | sed 's/.*@sha256://') ||
+		m=$(jq -r --arg n "docker.io/$1:latest" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $n) | .digest' "$STORE/index.json" | cut -c8-)
+	jq -r '.layers[].digest' "$STORE/blobs/sha256/$m" | cut -c8-
+}
+
+top_layer_list() {
+	tar -tzf "$STORE/blobs/sha256/$(layers_of "$1" | tail -1)"
+}
+
+# Nothing of a build left: no container of the engine, no mount under the test.
+assert_build_clean() {
+	local left
+	left=$(ls -A "$STORE/containers" 2>/dev/null | grep -v '^\.names$' || true)
+	[ -z "$left" ] || fail "containers left: $left" || return
+	! grep -qF "$TESTDIR" /proc/self/mountinfo || fail "mounts left: $(grep -F "$TESTDIR" /proc/self/mountinfo)" || return
+	left=$(ls -A "$STORE/tmp" 2>/dev/null || true)
+	[ -z "$left" ] || fail "store tmp/ holds $left"
+}
+
+@test "build: RUN, COPY, ENV and CMD make an image that container run runs; deletions are whiteouts" {
+	echo hello >"$CTX/a.txt"
+	cat >"$CTX/Containerfile" <<-'EOF2'
+		# a comment
+		from localhost/bb
+		RUN mkdir /data && echo x >/data/x && \
+		    mkdir -p /data/d && echo y >/data/d/y
+		COPY a.txt /data/
+		RUN rm /data/x && rm -r /data/d && mkdir /data/d && echo z >/data/d/z
+		ENV GREETING="hi there"
+		CMD ["sh", "-c", "cat /data/a.txt /data/d/z; echo $GREETING"]
+	EOF2
+	hrun hb build -t localhost/built "$CTX"
+	[ "$status" -eq 0 ] || fail "build failed: $stderr"
+	[[ "$output" == *"STEP 2/6: RUN mkdir /data"* ]] || fail "no step line: $output"
+	[[ "$output" == *"--> "*" s"* ]] || fail "no duration: $output"
+	hrun hb container run --rm localhost/built
+	[ "$output" = $'hello\nz\nhi there' ] || fail "the image runs: $output $stderr"
+	local list
+	list=$(top_layer_list localhost/built)
+	grep -qx 'data/.wh.x' <<<"$list" || fail "no whiteout for /data/x: $list"
+	grep -qx 'data/d/.wh..wh..opq' <<<"$list" || fail "no opaque marker for the replaced /data/d: $list"
+	! grep -q '^etc/' <<<"$list" || fail "the RUN's mount points are in the layer: $list"
+	# base + 3 layers (ENV and CMD make none), and a history entry per step
+	[ "$(layers_of localhost/built | wc -l)" -eq 4 ] || fail "layers: $(layers_of localhost/built)"
+	hb image inspect localhost/built >"$TESTDIR/i.json"
+	assert_build_clean
+}
+
+@test "build: the cache reuses unchanged steps, a changed file reruns from its COPY" {
+	echo one >"$CTX/f"
+	printf 'FROM localhost/bb\nRUN echo first >/first\nCOPY f /f\nRUN cat /f >/g\n' >"$CTX/Containerfile"
+	hb build -q -t localhost/c "$CTX" >"$TESTDIR/id1"
+	hrun hb build -t localhost/c "$CTX"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 3 ] || fail "expected 3 cache hits: $output"
+	[ "${lines[-1]}" = "$(cat "$TESTDIR/id1")" ] || fail "a rebuild gives another id"
+	touch -d '2001-01-01' "$CTX/f"   # an mtime alone is no change
+	hrun hb build -t localhost/c "$CTX"
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 3 ] || fail "mtime change missed the cache: $output"
+	echo two >"$CTX/f"
+	hrun hb build -t localhost/c "$CTX"
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 1 ] || fail "expected only RUN first cached: $output"
+	hrun hb container run --rm localhost/c cat /g
+	[ "$output" = two ] || fail "/g: $output"
+	hrun hb build --no-cache -t localhost/c "$CTX"
+	! grep -q 'Using cache' <<<"$output" || fail "--no-cache used the cache"
+	assert_build_clean
+}
+
+@test "build: multi-stage COPY --from, --target, ARG before FROM, .containerignore" {
+	printf 'keep\n' >"$CTX/keep"
+	printf 'secret\n' >"$CTX/secret"
+	printf 'secret\n*.log\n' >"$CTX/.containerignore"
+	echo log >"$CTX/x.log"
+	cat >"$CTX/Containerfile" <<-'EOF2'
+		ARG BASE=localhost/bb
+		FROM ${BASE} AS builder
+		ARG MSG=default
+		RUN echo "$MSG" >/built && mkdir /o2 && echo art >/o2/artifact
+		COPY . /ctx/
+		FROM scratch AS final
+		COPY --from=builder /built /o2/ /
+		COPY --from=0 /ctx /ctx
+		FROM localhost/bb AS other
+		RUN false
+	EOF2
+	hrun hb build --build-arg MSG=given --target final -t localhost/ms "$CTX"
+	[ "$status" -eq 0 ] || fail "build failed: $stderr $output"
+	local list l
+	[ "$(layers_of localhost/ms | wc -l)" -eq 2 ] || fail "final is not two layers on scratch"
+	for l in $(layers_of localhost/ms); do list+=$(tar -tzf "$STORE/blobs/sha256/$l")$'\n'; done
+	grep -qx 'built' <<<"$list" && grep -qx 'artifact' <<<"$list" || fail "COPY --from: $list"
+	grep -qx 'ctx/keep' <<<"$list" || fail "ctx/keep missing: $list"
+	! grep -q 'secret\|x.log' <<<"$list" || fail "ignored files copied: $list"
+	tar -xzOf "$STORE/blobs/sha256/$(layers_of localhost/ms | head -1)" built | grep -qx given ||
+		fail "--build-arg MSG not used"
+	assert_build_clean
+}
+
+@test "build: SOURCE_DATE_EPOCH gives the same image digest twice, bit for bit" {
+	echo data >"$CTX/f"
+	printf 'FROM localhost/bb\nRUN date >/when; echo same >/s\nCOPY f /f\nLABEL a=b\n' >"$CTX/Containerfile"
+	sed -i 's/date >\/when; //' "$CTX/Containerfile"
+	local a b
+	a=$(SOURCE_DATE_EPOCH=1700000000 hb build -q --no-cache -t localhost/r1 "$CTX")
+	sleep 1
+	touch "$CTX/f"
+	b=$(SOURCE_DATE_EPOCH=1700000000 hb build -q --no-cache -t localhost/r2 "$CTX")
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "two builds: $a and $b"
+	# every time in the config is the epoch
+	jq -e '[.created, .history[-1].created] | all(. == "2023-11-14T22:13:20Z")' \
+		"$STORE/blobs/sha256/${a#sha256:}" >/dev/null || fail "times: $(cat "$STORE/blobs/sha256/${a#sha256:}")"
+	local c
+	c=$(hb build -q --timestamp 1700000000 -t localhost/r3 "$CTX")
+	[ "$c" = "$a" ] || fail "--timestamp differs from SOURCE_DATE_EPOCH: $c"
+}
+
+@test "build: bad input is one error line, nothing tagged, nothing left" {
+	printf 'FROM localhost/bb\nRUN true\nFROBNICATE x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:3: unknown instruction "FROBNICATE"'
+	printf 'FROM localhost/bb\nCOPY missing /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:2: COPY.*missing.*not found'
+	printf 'FROM localhost/bb\nCOPY ../etc/passwd /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'outside the build context'
+	printf 'FROM localhost/nosuchimage-here\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	[ "$status" -ne 0 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "FROM unknown: $status $stderr"
+	printf 'FROM localhost/bb AS a\nCOPY --from=b /x /x\nFROM localhost/bb AS b\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'cycle'
+	printf 'FROM localhost/bb\nADD https://example.com/x /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'URLs are not fetched'
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX/Containerfile"
+	assert_husk_error 'Not a directory'
+	printf 'FROM localhost/bb\nRUN echo before-failing; exit 3\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -t localhost/bad "$CTX"
+	[ "$status" -eq 1 ] || fail "status $status"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "stderr: $stderr"
+	[[ "$stderr" == "husk: build: "*"Containerfile:2: RUN"*"status 3"*"before-failing" ]] || fail "stderr: $stderr"
+	[[ "$output" == *before-failing* ]] || fail "the step's output is not shown: $output"
+	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
+	assert_build_clean
+}
+
+@test "build: podman loads and runs what husk built (husk image save)" {
+	command -v podman >/dev/null && command -v conmon >/dev/null ||
+		skip "podman or conmon is not installed (scripts/deps.sh test)"
+	local rt
+	rt=$(command -v runc || command -v crun) || skip "neither runc nor crun is installed"
+	echo from-husk-build >"$CTX/m"
+	printf 'FROM localhost/bb\nRUN rm /bin/vi; echo run >/r\nCOPY m /m\nCMD ["cat", "/m"]\n' >"$CTX/Containerfile"
+	hb build -q -t localhost/pb "$CTX" >/dev/null
+	hb image save -o "$TESTDIR/pb.tar" localhost/pb
+	local P=$TESTDIR/pm out
+	podman_conf "$P" vfs
+	pmr() {
+		CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.conf \
+			unshare --mount --propagation private sh -c \
+			'mount -t tmpfs -o mode=755 podman-cache /var/lib && exec timeout 120 podman "$@"' \
+			sh --runtime "$rt" "$@"
+	}
+	out=$(pmr load -q -i "$TESTDIR/pb.tar" 2>&1) || fail "podman load: $out"
+	out=$(pmr run --rm --network none localhost/pb 2>&1) || fail "podman run: $out"
+	[ "$out" = from-husk-build ] || fail "podman run printed: $out"
+	out=$(pmr run --rm --network none localhost/pb sh -c 'cat /r; test ! -e /bin/vi && echo gone' 2>&1)
+	[ "$out" = $'run\ngone' ] || fail "podman run: $out"
+	pmr system reset -f >/dev/null 2>&1 || true
+}
+
+@test "build: ADD unpacks a local tarball; WORKDIR, USER, COPY --chown, SHELL apply to the steps after" {
+	mkdir -p "$TESTDIR/src/d"
+	echo in-tar >"$TESTDIR/src/d/t"
+	tar -C "$TESTDIR/src" -czf "$CTX/a.tgz" .
+	cat >"$CTX/Containerfile" <<-'EOF2'
+		FROM localhost/bb
+		ADD a.tgz /x/
+		WORKDIR /app/sub
+		COPY --chown=5:6 a.tgz ./copied.tgz
+		USER 1000:1000
+		RUN id -u >/tmp/uid
+		USER 0
+		SHELL ["/bin/sh", "-ec"]
+		RUN cat /x/d/t /tmp/uid >/app/sub/result; ls -n copied.tgz | awk '{print $3 ":" $4}' >>/app/sub/result
+		CMD ["cat", "result"]
+	EOF2
+	hrun hb build -q -t localhost/add "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	hrun hb container run --rm localhost/add
+	[ "$output" = $'in-tar\n1000\n5:6' ] || fail "the image: $output $stderr"
+	assert_build_clean
+}

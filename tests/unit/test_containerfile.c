@@ -1,0 +1,171 @@
+/* The Containerfile parser (src/build/parse.c) and the word lexer with
+ * variable substitution (src/build/shlex.c). */
+#include "tap.h"
+
+#include "build/ignore.h"
+#include "build/parse.h"
+#include "build/shlex.h"
+
+static int parse(const char *text, struct containerfile *cf, char **msg)
+{
+	husk_error *err = NULL;
+	int r = containerfile_parse(text, strlen(text), "Containerfile", cf, &err);
+	*msg = err ? strdup(err->msg) : NULL;
+	husk_error_free(err);
+	return r;
+}
+
+static void test_basic(void)
+{
+	struct containerfile cf;
+	char *msg;
+	const char *t = "# syntax=docker/dockerfile:1\n"
+			"# comment\n"
+			"arg V=1\n"
+			"from busybox AS build\n"
+			"Run echo a \\\n"
+			"  # inside\n"
+			"\n"
+			"  && echo b\n"
+			"COPY --chown=1:2 --from=x [\"a b\", \"c/\"]\n"
+			"CMD [\"sh\", \"-c\"]\n"
+			"CMD [not json\n"
+			"ENV A=1\r\n";
+	int r = parse(t, &cf, &msg);
+	ok(r == 0, "a Containerfile parses (%s)", msg ? msg : "ok");
+	free(msg);
+	is_int((int) cf.n, 7, "7 instructions");
+	is_str(cf.v[0].keyword, "ARG", "lower-case arg");
+	is_int(cf.v[1].line, 4, "FROM on line 4");
+	is_str(cf.v[1].rest, "busybox AS build", "FROM's arguments");
+	is_str(cf.v[2].rest, "echo a   && echo b", "continuation joined, comment and empty line dropped");
+	is_int(cf.v[2].line, 5, "RUN on its first line");
+	ok(cf.v[3].exec_form, "COPY exec form");
+	is_str(cf.v[3].args[0], "a b", "COPY first source");
+	is_str(instr_flag(&cf.v[3], "chown"), "1:2", "--chown");
+	is_str(instr_flag(&cf.v[3], "from"), "x", "--from");
+	ok(instr_flag(&cf.v[3], "link") == NULL, "no --link");
+	ok(cf.v[4].exec_form && cf.v[4].args[2] == NULL, "CMD exec form, 2 words");
+	ok(!cf.v[5].exec_form, "not JSON: the shell form");
+	is_str(cf.v[5].rest, "[not json", "shell form text");
+	is_str(cf.v[6].rest, "A=1", "CRLF line end");
+	containerfile_free(&cf);
+}
+
+static void test_escape(void)
+{
+	struct containerfile cf;
+	char *msg;
+	ok(parse("# escape=`\nFROM scratch\nCOPY a `\n b\\\n", &cf, &msg) == 0, "escape=` parses");
+	free(msg);
+	is_int(cf.escape, '`', "escape is a backtick");
+	is_str(cf.v[1].rest, "a  b\\", "backtick continues, backslash is plain");
+	containerfile_free(&cf);
+	ok(parse("FROM scratch\n# escape=`\nCOPY a `\n", &cf, &msg) == 0, "a late directive is a comment");
+	is_str(cf.v[1].rest, "a `", "and the backtick is plain");
+	free(msg);
+	containerfile_free(&cf);
+}
+
+static void test_errors(void)
+{
+	struct containerfile cf;
+	char *msg;
+	ok(parse("FROM a\n\nFOO bar\n", &cf, &msg) < 0, "unknown instruction fails");
+	is_str(msg, "Containerfile:3: unknown instruction \"FOO\"", "with file and line");
+	free(msg);
+	ok(parse("RUN x\n", &cf, &msg) < 0, "RUN first fails");
+	like(msg, "Containerfile:1: the first instruction must be FROM", "says FROM");
+	free(msg);
+	ok(parse("# only\n", &cf, &msg) < 0, "no FROM fails");
+	free(msg);
+	ok(parse("FROM a\nWORKDIR\n", &cf, &msg) < 0, "no arguments fails");
+	like(msg, ":2: WORKDIR needs arguments", "names the instruction");
+	free(msg);
+	ok(parse("FROM a\nSHELL sh -c\n", &cf, &msg) < 0, "SHELL shell form fails");
+	free(msg);
+	ok(parse("# escape=x\nFROM a\n", &cf, &msg) < 0, "a bad escape fails");
+	free(msg);
+	ok(containerfile_parse("FROM a\0", 7, "F", &cf, &(husk_error *){ NULL }) < 0, "NUL fails");
+}
+
+static const char *lookup(void *ctx, const char *name)
+{
+	(void) ctx;
+	if (!strcmp(name, "A"))
+		return "va";
+	if (!strcmp(name, "E"))
+		return "";
+	if (!strcmp(name, "S"))
+		return "x y";
+	return NULL;
+}
+
+static char *word(const char *in)
+{
+	struct shlex sh = { .escape = '\\', .lookup = lookup };
+	char *out = NULL;
+	husk_error *err = NULL;
+	if (shlex_word(&sh, in, &out, &err) < 0) {
+		out = strdup(err->msg);
+		husk_error_free(err);
+	}
+	return out;
+}
+
+static void test_shlex(void)
+{
+	struct { const char *in, *want; } cases[] = {
+		{ "$A", "va" }, { "${A}b", "vab" }, { "${U:-d}", "d" }, { "${E:-d}", "d" },
+		{ "${E-d}", "" }, { "${A:+set}", "set" }, { "${U:+set}", "" }, { "${E+set}", "set" },
+		{ "'$A'", "$A" }, { "\"$A b\"", "va b" }, { "\\$A", "$A" }, { "a\\ b", "a b" },
+		{ "${U:-${A}}", "va" }, { "$", "$" }, { "$U.", "." }, { "\"\\\"\"", "\"" },
+		{ "${A", "bad substitution: no } after ${A" }, { "'x", "unexpected end of text: no closing '" },
+		{ "${A?x}", "bad substitution: \"${A?\": only :- :+ - + are known" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = word(cases[i].in);
+		is_str(got, cases[i].want, "%s", cases[i].in);
+		free(got);
+	}
+	struct shlex sh = { .escape = '\\', .lookup = lookup };
+	char **w = NULL;
+	husk_error *err = NULL;
+	ok(shlex_words(&sh, "a=$S \"b c\"=d  'e'", &w, &err) == 0, "words");
+	is_str(w[0], "a=x y", "a value is not split");
+	is_str(w[1], "b c=d", "quoted space kept");
+	is_str(w[2], "e", "single quotes removed");
+	ok(w[3] == NULL, "three words");
+	for (char **p = w; *p; p++)
+		free(*p);
+	free(w);
+}
+
+static void test_ignore(void)
+{
+	struct ignore ig;
+	husk_error *err = NULL;
+	ok(ignore_parse("# comment\n  *.log  \n/secret\n./build/\n**/tmp\ndocs\n!docs/keep.md\na/**/z\n[ab]?.c\n",
+			&ig, &err) == 0, "an ignore file parses");
+	struct { const char *path; bool want; } cases[] = {
+		{ "x.log", true }, { "d/x.log", false }, { "secret", true }, { "secret/in", true },
+		{ "build", true }, { "build/o", true }, { "tmp", true }, { "a/b/tmp", true },
+		{ "a/b/tmp/f", true }, { "docs/x", true }, { "docs/keep.md", false }, { "a/z", true },
+		{ "a/q/r/z", true }, { "a/q/r/y", false }, { "ax.c", true }, { "cx.c", false },
+		{ "keep", false }, { "comment", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(ignore_match(&ig, cases[i].path), cases[i].want, "ignore %s", cases[i].path);
+	ignore_free(&ig);
+}
+
+int main(void)
+{
+	tap_init();
+	tap_group(test_ignore);
+	tap_group(test_basic);
+	tap_group(test_escape);
+	tap_group(test_errors);
+	tap_group(test_shlex);
+	return tap_done();
+}
