@@ -66,4 +66,19 @@ int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **re
 		   husk_error **err);
 int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
 
+/* attach.c: a connection to the container's shim (shim/attach_client.h),
+ * with what the relay needs to know of the container.  A container that
+ * does not run: one error. */
+struct engine_attach {
+	char id[ENGINE_ID_LEN + 1];
+	int sock;              /* the attach socket (the caller closes it) */
+	bool tty, open_stdin;  /* created with -t, -i */
+};
+int engine_attach_open(const struct engine_ctx *c, const char *ref, struct engine_attach *ret,
+		       husk_error **err);
+/* The id (the runtime container's too) of a running or paused container,
+ * and its init's pid; an error when it does not run. */
+int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGINE_ID_LEN + 1],
+		      int *ret_pid, husk_error **err);
+
 #endif
