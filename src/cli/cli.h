@@ -76,6 +76,11 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
 	"       seccomp=unconfined] [--network none|host] [--privileged] IMAGE [COMMAND [ARG...]]"
 
+/* ps.c: runs `ps ARGS` and prints its header and the lines of pids
+ * (husk ps, husk container top). */
+int cli_ps_filter(char **args, const pid_t *pids, size_t n, husk_error **err);
+extern const struct command cmd_container_top, cmd_container_stats;
+
 /* A command with verbs under it (noun.c): `husk image load`. */
 struct noun {
 	const char *name;

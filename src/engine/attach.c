@@ -2,6 +2,7 @@
  * (where the shim's attach socket is), its flags, its runtime id. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,7 +46,7 @@ int engine_attach_open(const struct engine_ctx *c, const char *ref, struct engin
 }
 
 int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGINE_ID_LEN + 1],
-		      int *ret_pid, husk_error **err)
+		      int *ret_pid, char **ret_name, husk_error **err)
 {
 	cleanup_close int cfd = -1;
 	cleanup_json json_object *meta = NULL;
@@ -59,5 +60,10 @@ int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGIN
 		return husk_fail(err, 0, "container %s: is not running (%s)", ref, st);
 	if (ret_pid)
 		*ret_pid = pid;
+	if (ret_name) {
+		const char *name = json_object_get_string(json_member(meta, "name"));
+		if (!(*ret_name = strdup(name ? name : "")))
+			return husk_fail(err, ENOMEM, "container %s", ref);
+	}
 	return 0;
 }

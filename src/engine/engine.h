@@ -77,8 +77,25 @@ struct engine_attach {
 int engine_attach_open(const struct engine_ctx *c, const char *ref, struct engine_attach *ret,
 		       husk_error **err);
 /* The id (the runtime container's too) of a running or paused container,
- * and its init's pid; an error when it does not run. */
+ * its init's pid and its name (malloc'd; each may be NULL); an error when
+ * it does not run. */
 int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGINE_ID_LEN + 1],
-		      int *ret_pid, husk_error **err);
+		      int *ret_pid, char **ret_name, husk_error **err);
+
+/* stats.c: one sample of a running container (container stats). */
+struct engine_stats {
+	char id[ENGINE_ID_LEN + 1];
+	char *name;                    /* malloc'd: engine_stats_clear() */
+	uint64_t when_ns;              /* CLOCK_MONOTONIC of the sample */
+	uint64_t cpu_ns;               /* CPU time of the cgroup so far */
+	uint64_t mem_usage, mem_limit; /* bytes, inactive file cache aside; the
+	                                * limit at most the host's memory */
+	uint64_t pids;
+	bool has_net, has_block;
+	uint64_t net_rx, net_tx, blk_read, blk_write;
+};
+int engine_stats(const struct engine_ctx *c, const char *ref, struct engine_stats *s,
+		 husk_error **err);
+void engine_stats_clear(struct engine_stats *s);
 
 #endif
