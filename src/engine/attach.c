@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/container.h"
 #include "engine/internal.h"
 #include "shim/attach_client.h"
 #include "util/cleanup.h"
@@ -66,4 +67,27 @@ int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGIN
 			return husk_fail(err, ENOMEM, "container %s", ref);
 	}
 	return 0;
+}
+
+/* exec -d: the process's stdio is /dev/null (docker's exec -d), husk's own
+ * stderr kept for its error line. */
+int engine_exec_detached(const struct engine_ctx *c, const char *ref, char **argv,
+			 husk_error **err)
+{
+	char id[ENGINE_ID_LEN + 1];
+	int r = engine_running_id(c, ref, id, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	cleanup_close int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (null < 0 || saved < 0)
+		return husk_fail(err, errno, "exec -d: /dev/null");
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	dup2(null, STDERR_FILENO);
+	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .detach = true };
+	int status = 0;
+	r = container_exec(&o, &status, err);
+	dup2(saved, STDERR_FILENO);
+	return r;
 }

@@ -82,6 +82,10 @@ int engine_attach_open(const struct engine_ctx *c, const char *ref, struct engin
 int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGINE_ID_LEN + 1],
 		      int *ret_pid, char **ret_name, husk_error **err);
 
+/* exec -d: starts argv in the running container and returns. */
+int engine_exec_detached(const struct engine_ctx *c, const char *ref, char **argv,
+			 husk_error **err);
+
 /* stats.c: one sample of a running container (container stats). */
 struct engine_stats {
 	char id[ENGINE_ID_LEN + 1];

@@ -89,6 +89,23 @@ is_running() {
 	[ $(($(date +%s) - t0)) -le 8 ] || fail "did not end with the container"
 }
 
+@test "container exec -d: returns at once, the process runs on in the container (top shows it)" {
+	running t bb sleep 1000
+	t0=$(date +%s%N)
+	hrun eng container exec -d t sh -c 'echo out; echo err >&2; exec sleep 1003'
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ -z "$output" ] && [ -z "$stderr" ] || fail "exec -d printed: $output $stderr"
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 5000 ] || fail "exec -d waited"
+	wait_for 5 eval '"$HUSK" --root "$ROOT" --store "$STORE" container top t | grep -q "sleep 1003"' ||
+		fail "the exec'd process is not in the container"
+	hrun eng container exec -d -t t true
+	assert_husk_error '-d with -t'
+	eng container kill -s KILL t
+	wait_for 10 eval '! is_running t'
+	hrun eng container exec -d t true
+	assert_husk_error 'is not running'
+}
+
 @test "container top/stats: bad input fails with one line" {
 	hrun eng container top nosuch
 	assert_husk_error 'nosuch'
