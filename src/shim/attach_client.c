@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -56,13 +58,13 @@ static void relay_restore(struct relay_saved *s)
 	sigaction(SIGPIPE, &s->pipe, NULL);
 }
 
+/* One datagram: the type byte, then the payload (n < ATTACH_MSG_MAX). */
 static int send_msg(int sock, int type, const void *data, size_t n)
 {
-	unsigned char buf[ATTACH_MSG_MAX];
-	buf[0] = (unsigned char) type;
-	if (n)
-		memcpy(buf + 1, data, n);
-	while (send(sock, buf, n + 1, MSG_NOSIGNAL) < 0)
+	unsigned char t = (unsigned char) type;
+	struct iovec iov[2] = { { &t, 1 }, { (void *) data, n } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = n ? 2 : 1 };
+	while (sendmsg(sock, &m, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return 0;
@@ -110,7 +112,9 @@ static int relay_loop(int sock, int sfd, const struct attach_io *io, int tty_fd,
 		      husk_error **err)
 {
 	bool in_open = io->stdin_open;
-	static unsigned char buf[ATTACH_MSG_MAX];
+	cleanup_free unsigned char *buf = malloc(ATTACH_MSG_MAX);
+	if (!buf)
+		return husk_fail(err, ENOMEM, "attach");
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = sock, .events = POLLIN },
@@ -136,7 +140,7 @@ static int relay_loop(int sock, int sfd, const struct attach_io *io, int tty_fd,
 			}
 		}
 		if (p[0].revents) {
-			ssize_t n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+			ssize_t n = recv(sock, buf, ATTACH_MSG_MAX, MSG_DONTWAIT);
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n < 0)
