@@ -164,3 +164,15 @@ drive() {
 	[ "$status" -eq 0 ] || fail "$stderr"
 	assert_clean
 }
+
+@test "attach: a container that runs without a shim (a foreground run) is one error, and keeps running" {
+	HUSK_TEST_TAG=$TAG "$HUSK" --root "$ROOT" --store "$STORE" container run --name fg \
+		-e "HUSK_TEST_TAG=$TAG" bb sleep 1000 </dev/null >/dev/null 2>&1 &
+	wait_for 10 eval '"$HUSK" --root "$ROOT" --store "$STORE" container ls -q | grep -q .' ||
+		fail "the container does not run"
+	hrun eng container attach fg
+	assert_husk_error 'container fg: is running, but no shim serves its stdio'
+	hrun eng container ls -q
+	[ -n "$output" ] || fail "the container stopped"
+	eng container kill -s KILL fg
+}
