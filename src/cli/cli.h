@@ -51,12 +51,36 @@ int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_a
 int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,
 			husk_error **err);
 void cli_container_flags_free(struct engine_flags *f);
+
+/* container_attach.c: the flags of attach (and of run, start -a, exec),
+ * and the relay to the container's shim (engine_attach_open) they share:
+ * returns enum attach_end, *exit_code what husk exits with. */
+extern const struct command cmd_container_attach;
+struct cli_attach_flags {
+	const char *detach_keys;   /* NULL: ctrl-p,ctrl-q */
+	bool no_stdin, sig_proxy;
+	bool stdin_once;           /* close the container's stdin at EOF of husk's */
+};
+enum { CLI_OPT_DETACH_KEYS = 1000, CLI_OPT_NO_STDIN, CLI_OPT_SIG_PROXY };
+#define CLI_ATTACH_LONGOPTS                                                  \
+	{ "detach-keys", required_argument, NULL, CLI_OPT_DETACH_KEYS },     \
+	{ "no-stdin", no_argument, NULL, CLI_OPT_NO_STDIN },                 \
+	{ "sig-proxy", optional_argument, NULL, CLI_OPT_SIG_PROXY }
+int cli_attach_option(const struct command *cmd, int opt, const char *arg,
+		      struct cli_attach_flags *f, husk_error **err);
+int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
+		     const struct cli_attach_flags *f, int *exit_code, husk_error **err);
 #define CLI_CONTAINER_FLAGS_USAGE                                                          \
 	"[--name NAME] [--rm] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
 	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
 	"       seccomp=unconfined] [--network none|host] [--privileged] IMAGE [COMMAND [ARG...]]"
+
+/* ps.c: runs `ps ARGS` and prints its header and the lines of pids
+ * (husk ps, husk container top). */
+int cli_ps_filter(char **args, const pid_t *pids, size_t n, husk_error **err);
+extern const struct command cmd_container_top, cmd_container_stats;
 
 /* A command with verbs under it (noun.c): `husk image load`. */
 struct noun {

@@ -4,7 +4,8 @@
 static const struct command *const container_verbs[] = {
 	&cmd_container_create, &cmd_container_run, &cmd_container_ls, &cmd_container_inspect,
 	&cmd_container_start, &cmd_container_stop, &cmd_container_kill, &cmd_container_rm,
-	&cmd_container_exec, NULL,
+	&cmd_container_exec, &cmd_container_attach,
+	&cmd_container_top, &cmd_container_stats, NULL,
 };
 
 static const struct noun container_noun = {
@@ -20,7 +21,7 @@ static int run_container(const struct globals *g, int argc, char **argv, husk_er
 
 const struct command cmd_container = {
 	.name = "container",
-	.summary = "manage containers from images: create, run, ls, inspect, start, stop, kill, rm, exec",
+	.summary = "manage containers from images: create, run, ls, inspect, start, stop, kill, rm, exec, attach, top, stats",
 	.usage = "COMMAND [options] [arguments]",
 	.run = run_container,
 };

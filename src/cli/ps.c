@@ -19,7 +19,7 @@ static bool member(const pid_t *pids, size_t n, long pid)
 
 /* `ps ARGS` on the host, keeping its header and the lines whose PID
  * column is one of the container's, as runc does. */
-static int filter_ps(char **args, const pid_t *pids, size_t n, husk_error **err)
+int cli_ps_filter(char **args, const pid_t *pids, size_t n, husk_error **err)
 {
 	int p[2], e[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -128,7 +128,7 @@ static int run_ps(const struct globals *g, int argc, char **argv, husk_error **e
 		args = given;
 	}
 	fflush(stdout);
-	return filter_ps(args, pids, n, err);
+	return cli_ps_filter(args, pids, n, err);
 }
 
 const struct command cmd_ps = {

@@ -71,4 +71,40 @@ int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **re
 		   husk_error **err);
 int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
 
+/* attach.c: a connection to the container's shim (shim/attach_client.h),
+ * with what the relay needs to know of the container.  A container that
+ * does not run: one error. */
+struct engine_attach {
+	char id[ENGINE_ID_LEN + 1];
+	int sock;              /* the attach socket (the caller closes it) */
+	bool tty, open_stdin;  /* created with -t, -i */
+};
+int engine_attach_open(const struct engine_ctx *c, const char *ref, struct engine_attach *ret,
+		       husk_error **err);
+/* The id (the runtime container's too) of a running or paused container,
+ * its init's pid and its name (malloc'd; each may be NULL); an error when
+ * it does not run. */
+int engine_running_id(const struct engine_ctx *c, const char *ref, char id[ENGINE_ID_LEN + 1],
+		      int *ret_pid, char **ret_name, husk_error **err);
+
+/* exec -d: starts argv in the running container and returns. */
+int engine_exec_detached(const struct engine_ctx *c, const char *ref, char **argv,
+			 husk_error **err);
+
+/* stats.c: one sample of a running container (container stats). */
+struct engine_stats {
+	char id[ENGINE_ID_LEN + 1];
+	char *name;                    /* malloc'd: engine_stats_clear() */
+	uint64_t when_ns;              /* CLOCK_MONOTONIC of the sample */
+	uint64_t cpu_ns;               /* CPU time of the cgroup so far */
+	uint64_t mem_usage, mem_limit; /* bytes, inactive file cache aside; the
+	                                * limit at most the host's memory */
+	uint64_t pids;
+	bool has_net, has_block;
+	uint64_t net_rx, net_tx, blk_read, blk_write;
+};
+int engine_stats(const struct engine_ctx *c, const char *ref, struct engine_stats *s,
+		 husk_error **err);
+void engine_stats_clear(struct engine_stats *s);
+
 #endif
