@@ -115,6 +115,8 @@ int engine_create(const struct engine_ctx *c, const char *image, const struct en
 	if (!cdir)
 		r = husk_fail(err, ENOMEM, "container");
 	if (r >= 0)
+		r = run_options_apply(meta, f, err);
+	if (r >= 0)
 		r = make_dirs(cfd, id, img->id, err);
 	bool mounted = false;
 	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)
