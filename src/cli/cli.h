@@ -41,7 +41,7 @@ extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_
 /* The verbs of `husk container` (container_*.c). */
 extern const struct command cmd_container_create, cmd_container_run, cmd_container_ls,
 	cmd_container_inspect, cmd_container_start, cmd_container_stop, cmd_container_kill,
-	cmd_container_rm, cmd_container_exec;
+	cmd_container_rm, cmd_container_exec, cmd_container_logs, cmd_container_wait;
 /* container_common.c: the engine context of --store (made absolute, in
  * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
  * (returns its index). */
@@ -51,7 +51,8 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 			husk_error **err);
 void cli_container_flags_free(struct engine_flags *f);
 #define CLI_CONTAINER_FLAGS_USAGE                                                          \
-	"[--name NAME] [--rm] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
+	"[--name NAME] [--rm] [-d] [--restart no|on-failure[:N]|always]\n"     \
+	"       [--log-opt max-size=SIZE|max-file=N|path=FILE] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
 	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
