@@ -42,7 +42,7 @@ extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_
 /* The verbs of `husk container` (container_*.c). */
 extern const struct command cmd_container_create, cmd_container_run, cmd_container_ls,
 	cmd_container_inspect, cmd_container_start, cmd_container_stop, cmd_container_kill,
-	cmd_container_rm, cmd_container_exec;
+	cmd_container_rm, cmd_container_exec, cmd_container_logs, cmd_container_wait;
 /* container_common.c: the engine context of --store (made absolute, in
  * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
  * (returns its index). */
@@ -71,7 +71,8 @@ int cli_attach_option(const struct command *cmd, int opt, const char *arg,
 int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 		     const struct cli_attach_flags *f, int *exit_code, husk_error **err);
 #define CLI_CONTAINER_FLAGS_USAGE                                                          \
-	"[--name NAME] [--rm] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
+	"[--name NAME] [--rm] [-d] [--restart no|on-failure[:N]|always]\n"     \
+	"       [--log-opt max-size=SIZE|max-file=N|path=FILE] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \
 	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \

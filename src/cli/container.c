@@ -4,7 +4,7 @@
 static const struct command *const container_verbs[] = {
 	&cmd_container_create, &cmd_container_run, &cmd_container_ls, &cmd_container_inspect,
 	&cmd_container_start, &cmd_container_stop, &cmd_container_kill, &cmd_container_rm,
-	&cmd_container_exec, &cmd_container_attach,
+	&cmd_container_exec, &cmd_container_attach, &cmd_container_logs, &cmd_container_wait,
 	&cmd_container_top, &cmd_container_stats, NULL,
 };
 

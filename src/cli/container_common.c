@@ -36,7 +36,7 @@ static int push(char ***v, const char *s)
 
 void cli_container_flags_free(struct engine_flags *f)
 {
-	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop };
+	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop, f->log_opts };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free(lists[i]);
 }
@@ -45,10 +45,13 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 			husk_error **err)
 {
 	enum { O_ENVFILE = 256, O_ENTRY, O_TMPFS, O_RO, O_HOST, O_MEM, O_CPUS, O_PIDS, O_CAPADD,
-	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME };
+	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME, O_RESTART, O_LOGOPT };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "rm", no_argument, NULL, O_RM },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "restart", required_argument, NULL, O_RESTART },
+		{ "log-opt", required_argument, NULL, O_LOGOPT },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
@@ -75,12 +78,15 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 	*f = (struct engine_flags) { 0 };
 	int c, r = 0;
 	/* '+': options end at IMAGE; what follows is the command's. */
-	while ((c = cli_getopt(cmd, argc, argv, "+ite:w:u:v:m:h", opts, err)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "+dite:w:u:v:m:h", opts, err)) != -1) {
 		char *end;
 		switch (c) {
 		case '?': return -1;
 		case O_NAME: f->name = optarg; break;
 		case O_RM: f->rm = true; break;
+		case 'd': f->detach = true; break;
+		case O_RESTART: f->restart = optarg; break;
+		case O_LOGOPT: r = push(&f->log_opts, optarg); break;
 		case 'i': f->interactive = true; break;
 		case 't': f->tty = true; break;
 		case 'e': r = push(&f->env, optarg); break;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 
@@ -17,6 +18,13 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 	int r = cli_engine_ctx(g, &c, &store, err), status = 0;
 	if (r < 0 || (r = engine_create(&c, argv[at], &f, id, err)) < 0)
 		return r;
+	if (f.detach) {
+		/* Under a shim: husk returns once the container runs. */
+		if ((r = engine_start_detached(&c, id, err)) < 0)
+			return r;
+		printf("%s\n", id);
+		return 0;
+	}
 	/* husk reaps what the container leaves behind, as `husk run`. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return husk_fail(err, errno, "become a subreaper");

@@ -6,16 +6,22 @@
 
 static int run_start(const struct globals *g, int argc, char **argv, husk_error **err)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct option opts[] = { { "detach", no_argument, NULL, 'd' },
+					      { "help", no_argument, NULL, 'h' }, { 0 } };
 	int c;
-	while ((c = cli_getopt(&cmd_container_start, argc, argv, "+h", opts, err)) != -1)
+	bool detach = false;
+	while ((c = cli_getopt(&cmd_container_start, argc, argv, "+dh", opts, err)) != -1) {
 		if (c == '?')
 			return -1;
+		detach |= c == 'd';
+	}
 	int r = cli_positional(&cmd_container_start, argc, argv, 1, 1, err), status = 0;
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
 	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
 		return r;
+	if (detach)   /* under a shim, as run -d: husk returns once it runs */
+		return engine_start_detached(&ctx, argv[optind], err);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return husk_fail(err, errno, "become a subreaper");
 	if ((r = engine_start(&ctx, argv[optind], &status, err)) < 0)
@@ -26,6 +32,6 @@ static int run_start(const struct globals *g, int argc, char **argv, husk_error 
 const struct command cmd_container_start = {
 	.name = "container start",
 	.summary = "run a created or stopped container in the foreground",
-	.usage = "CONTAINER",
+	.usage = "[-d] CONTAINER",
 	.run = run_start,
 };

@@ -139,6 +139,8 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 	if (!cdir)
 		r = husk_fail(err, ENOMEM, "container");
 	if (r >= 0)
+		r = run_options_apply(meta, f, err);
+	if (r >= 0)
 		r = make_dirs(cfd, id, img->id, err);
 	bool mounted = false;
 	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)

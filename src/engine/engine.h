@@ -42,6 +42,9 @@ struct engine_flags {
 	const char *seccomp;   /* NULL: the default profile; "unconfined"; a file */
 	const char *network;   /* NULL or "none", "host" */
 	char **command;        /* COMMAND [ARG...] or NULL */
+	bool detach;           /* run -d: under a shim (src/shim/), husk returns */
+	const char *restart;   /* --restart no|on-failure[:N]|always (NULL: no) */
+	char **log_opts;       /* --log-opt max-size=SIZE|max-file=N|path=FILE */
 };
 
 struct engine_ctx {
@@ -66,6 +69,21 @@ int engine_kill(const struct engine_ctx *c, const char *ref, int sig, husk_error
 int engine_rm(const struct engine_ctx *c, const char *ref, bool force, husk_error **err);
 int engine_exec(const struct engine_ctx *c, const char *ref, char **argv, bool tty,
 		int *status, husk_error **err);
+/* start under a shim (src/shim/shim.h): returns once the container runs;
+ * the shim records its end, keeps its log and restarts it by its policy. */
+int engine_start_detached(const struct engine_ctx *c, const char *ref, husk_error **err);
+/* wait: until the container's next exit (now, when it is not running);
+ * *ret_code: its exit code. */
+int engine_wait(const struct engine_ctx *c, const char *ref, int *ret_code, husk_error **err);
+/* logs: the container's log (CRI format, see man husk-container) to out. */
+struct engine_logs_options {
+	bool follow, timestamps;
+	long tail;             /* < 0: all */
+	const char *since;     /* RFC 3339 time or a duration (10s, 5m, 1h), or NULL */
+};
+int engine_logs(const struct engine_ctx *c, const char *ref, const struct engine_logs_options *o,
+		int out, husk_error **err);
+
 /* inspect: docker's object of one container; list: of all. */
 int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **ret,
 		   husk_error **err);

@@ -32,6 +32,12 @@ const char *inspect_status(const struct engine_ctx *c, const char *id, json_obje
 		}
 	} else if (!strcmp(s, "running")) {
 		s = "exited";   /* its husk was killed before it recorded the end */
+	} else if (!strcmp(s, "restarting")) {
+		/* Only while its shim waits to start it again. */
+		char *cdir = cdir_path(c->store, id, NULL);
+		if (!cdir || !lifecycle_runner_alive(cdir))
+			s = "exited";
+		free(cdir);
 	}
 	json_object_put(st);
 	husk_error_free(e);

@@ -69,6 +69,23 @@ int seccomp_profile(const char *file, json_object *caps, json_object **ret, husk
 /* etc_files.c: hostname, hosts, resolv.conf in the container's dir. */
 int etc_files_write(json_object *spec, const char *cdir, bool host_network, husk_error **err);
 
+/* run_options.c: --restart and --log-opt checked, into meta.json. */
+int run_options_apply(json_object *meta, const struct engine_flags *f, husk_error **err);
+
+/* lifecycle.c, for the shim: the overlay of a stopped container again;
+ * whether the runtime has a container of id; the lock file (held by
+ * whoever runs the container: a foreground husk or the shim). */
+int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char *cdir,
+		      husk_error **err);
+bool lifecycle_runtime_exists(const struct engine_ctx *c, const char *id);
+int lifecycle_open_lock(const char *cdir, husk_error **err);
+/* Whether someone (a shim, a foreground husk) holds the container's lock. */
+bool lifecycle_runner_alive(const char *cdir);
+/* The file that tells the shim not to restart: stop, kill and rm make it,
+ * start removes it. */
+#define STOP_REQUESTED "stop-requested"
+void lifecycle_request_stop(const char *cdir, json_object *meta);
+
 /* inspect.c: docker's inspect object from meta.json and the runtime state. */
 int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,
 		   husk_error **err);

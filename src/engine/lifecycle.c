@@ -19,7 +19,7 @@
 #include "util/signals.h"
 
 /* The container's lock file: the husk that runs it holds it. */
-static int open_lock(const char *cdir, husk_error **err)
+int lifecycle_open_lock(const char *cdir, husk_error **err)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/lock", cdir);
@@ -32,7 +32,7 @@ static void set_state(json_object *meta, const char *key, json_object *v)
 	json_object_object_add(json_member(meta, "state"), key, v);
 }
 
-static bool runtime_exists(const struct engine_ctx *c, const char *id)
+bool lifecycle_runtime_exists(const struct engine_ctx *c, const char *id)
 {
 	json_object *st = NULL;
 	husk_error *e = NULL;
@@ -49,8 +49,8 @@ static void store_image_freep(struct store_image **p)
 }
 
 /* A container stopped earlier: its overlay again. */
-static int remount(const struct engine_ctx *c, json_object *meta, const char *cdir,
-		   husk_error **err)
+int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char *cdir,
+		      husk_error **err)
 {
 	struct store opened;
 	int r = store_open(c->store, false, &opened, err);
@@ -68,9 +68,9 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 		      json_object *meta, int *status, husk_error **err)
 {
 	int r;
-	if (!overlay_mounted(cdir) && (r = remount(c, meta, cdir, err)) < 0)
+	if (!overlay_mounted(cdir) && (r = lifecycle_remount(c, meta, cdir, err)) < 0)
 		return r;
-	if (runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
+	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;
 	char now[40];
 	cdir_now(now);
@@ -128,7 +128,7 @@ int engine_start(const struct engine_ctx *c, const char *ref, int *status, husk_
 	if (r < 0 || (r = cdir_resolve(cfd, ref, id, err)) < 0)
 		return r;
 	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
-	cleanup_close int lock = open_lock(cdir, err);
+	cleanup_close int lock = lifecycle_open_lock(cdir, err);
 	if (lock < 0)
 		return lock;
 	if (flock(lock, LOCK_EX | LOCK_NB) < 0)
@@ -144,6 +144,34 @@ int engine_start(const struct engine_ctx *c, const char *ref, int *status, husk_
 		husk_error_free(ignored);
 	}
 	return r;
+}
+
+bool lifecycle_runner_alive(const char *cdir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/lock", cdir);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		return false;
+	return errno == EWOULDBLOCK;
+}
+
+void lifecycle_request_stop(const char *cdir, json_object *meta)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/" STOP_REQUESTED, cdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	/* A shim waiting to restart has no container to be killed: it is told
+	 * directly (SIGTERM ends its wait). */
+	json_object *st = json_member(meta, "state");
+	const char *status = json_object_get_string(json_member(st, "status"));
+	int shim = json_object_get_int(json_member(st, "shimPid"));
+	if (status && !strcmp(status, "restarting") && shim > 1 && lifecycle_runner_alive(cdir))
+		kill(shim, SIGTERM);
 }
 
 /* Waits up to timeout_ms for pid to exit: 1 when it did. */
@@ -189,8 +217,12 @@ int engine_stop(const struct engine_ctx *c, const char *ref, int timeout, husk_e
 	if (r < 0)
 		return r;
 	const char *st = inspect_status(c, id, meta, &pid);
-	if (strcmp(st, "running") && strcmp(st, "paused"))
+	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
+	lifecycle_request_stop(cdir, meta);
+	if (strcmp(st, "running") && strcmp(st, "paused")) {
+		wait_runner(cdir);
 		return 0;
+	}
 	int sig = SIGTERM;
 	const char *name = json_object_get_string(json_member(json_member(meta, "config"),
 							     "StopSignal"));
@@ -202,14 +234,13 @@ int engine_stop(const struct engine_ctx *c, const char *ref, int timeout, husk_e
 	if (container_kill(c->root, id, sig, false, &ignored) < 0 || !wait_exit(pid, timeout * 1000)) {
 		husk_error_free(ignored);
 		ignored = NULL;
-		if ((r = container_kill(c->root, id, SIGKILL, true, &ignored)) < 0 && runtime_exists(c, id)) {
+		if ((r = container_kill(c->root, id, SIGKILL, true, &ignored)) < 0 && lifecycle_runtime_exists(c, id)) {
 			*err = ignored;
 			return husk_wrap(err, "stop %s", ref);
 		}
 		husk_error_free(ignored);
 		wait_exit(pid, 10000);
 	}
-	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
 	wait_runner(cdir);
 	return 0;
 }
@@ -225,6 +256,8 @@ int engine_kill(const struct engine_ctx *c, const char *ref, int sig, husk_error
 	const char *st = inspect_status(c, id, meta, NULL);
 	if (strcmp(st, "running") && strcmp(st, "paused"))
 		return husk_fail(err, 0, "container %s: is not running (%s)", ref, st);
+	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
+	lifecycle_request_stop(cdir, meta);
 	return container_kill(c->root, id, sig, false, err);
 }
 
@@ -238,16 +271,17 @@ int engine_rm(const struct engine_ctx *c, const char *ref, bool force, husk_erro
 		return r;
 	const char *st = inspect_status(c, id, meta, &pid);
 	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
-	if (!strcmp(st, "running") || !strcmp(st, "paused")) {
+	if (!strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting")) {
 		if (!force)
 			return husk_fail(err, EBUSY, "container %s: is %s: stop it first, or rm -f",
 					 ref, st);
+		lifecycle_request_stop(cdir, meta);
 		husk_error *ignored = NULL;
 		container_kill(c->root, id, SIGKILL, true, &ignored);
 		husk_error_free(ignored);
 		wait_exit(pid, 10000);
 	}
-	cleanup_close int lock = open_lock(cdir, err);
+	cleanup_close int lock = lifecycle_open_lock(cdir, err);
 	if (lock < 0)
 		return lock;
 	if (flock(lock, force ? LOCK_EX : LOCK_EX | LOCK_NB) < 0)
@@ -255,7 +289,7 @@ int engine_rm(const struct engine_ctx *c, const char *ref, bool force, husk_erro
 	struct stat sb;
 	if (stat(cdir, &sb) < 0)
 		return 0;   /* a --rm container, removed by its runner */
-	if (runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
+	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;
 	if ((r = overlay_unmount(cdir, err)) < 0)
 		return r;

@@ -1,0 +1,173 @@
+/* One run of the container under the shim: its stdio made (pipes to the
+ * shim, or a pty whose master the shim keeps), then the core's create and
+ * start, in this process, so that the container is the shim's child. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/container.h"
+#include "shim/shim.h"
+#include "util/cleanup.h"
+#include "util/fdpass.h"
+#include "util/json.h"
+
+static void set_state(json_object *meta, const char *key, json_object *v)
+{
+	json_object_object_add(json_member(meta, "state"), key, v);
+}
+
+/* The console socket the core hands the pty master to: in the container's
+ * directory, named through /proc/self/fd (no sun_path limit). */
+static int console_listen(struct shim *s, char *path, size_t len, husk_error **err)
+{
+	snprintf(path, len, "/proc/self/fd/%d/console", s->dirfd);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlinkat(s->dirfd, "console", 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return husk_fail(err, errno, "console socket");
+	if (bind(fd, (struct sockaddr *) &a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
+		int e = errno;
+		close(fd);
+		return husk_fail(err, e, "console socket");
+	}
+	return fd;
+}
+
+static int take_master(struct shim *s, int lfd, husk_error **err)
+{
+	cleanup_close int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	unlinkat(s->dirfd, "console", 0);
+	if (c < 0)
+		return husk_fail(err, errno, "console socket");
+	char name[64];
+	int fd = -1;
+	ssize_t n = fdpass_recv(c, name, sizeof(name), &fd);
+	if (n < 0 || fd < 0)
+		return husk_fail(err, n < 0 ? (int) -n : 0, "the container sent no terminal");
+	return fd;
+}
+
+struct stdio_pipes {
+	int out[2], err[2], in[2];
+};
+
+static void pipes_close(struct stdio_pipes *p)
+{
+	int *all[] = { p->out, p->err, p->in };
+	for (size_t i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			closep(&all[i][j]);
+}
+
+static int make_pipes(struct shim *s, struct stdio_pipes *p, husk_error **err)
+{
+	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 ||
+	    (s->open_stdin && pipe2(p->in, O_CLOEXEC) < 0))
+		return husk_fail(err, errno, "pipe");
+	/* Room for bursts while the shim writes the log. */
+	fcntl(p->out[0], F_SETPIPE_SZ, 1 << 20);
+	if (s->open_stdin)
+		dup2(p->in[0], 0);
+	dup2(p->out[1], 1);
+	dup2(p->err[1], 2);
+	return 0;
+}
+
+static int start(struct shim *s, husk_error **err)
+{
+	struct stdio_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	char console[64];
+	cleanup_close int lfd = -1;
+	int r = 0;
+	if (s->tty)
+		r = lfd = console_listen(s, console, sizeof(console), err);
+	else
+		r = make_pipes(s, &p, err);
+	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
+				    .systemd_cgroup = s->ctx.systemd_cgroup,
+				    .console_socket = s->tty ? console : NULL };
+	int status = 0;
+	if (r >= 0)
+		r = container_run(&o, true, true, &status, err);
+	/* The shim's own stdio is /dev/null again. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	close(null);
+	if (r >= 0 && s->tty) {
+		if ((r = s->out = take_master(s, lfd, err)) >= 0)
+			fcntl(s->out, F_SETFL, O_NONBLOCK);
+	} else if (r >= 0) {
+		s->out = p.out[0], s->err = p.err[0], s->in = p.in[1];
+		p.out[0] = p.err[0] = p.in[1] = -1;
+		fcntl(s->out, F_SETFL, O_NONBLOCK);
+		fcntl(s->err, F_SETFL, O_NONBLOCK);
+	}
+	pipes_close(&p);
+	return r;
+}
+
+static pid_t runtime_pid(struct shim *s)
+{
+	json_object *st = NULL;
+	husk_error *e = NULL;
+	pid_t pid = 0;
+	if (container_state(s->ctx.root, s->id, &st, &e) >= 0)
+		pid = json_object_get_int(json_member(st, "pid"));
+	json_object_put(st);
+	husk_error_free(e);
+	return pid;
+}
+
+int shim_run_container(struct shim *s, husk_error **err)
+{
+	cleanup_json json_object *meta = NULL;
+	int r = cdir_meta_read(s->cfd, s->id, &meta, err);
+	if (r < 0)
+		return r;
+	if (!overlay_mounted(s->cdir) && (r = lifecycle_remount(&s->ctx, meta, s->cdir, err)) < 0)
+		goto fail;
+	if (lifecycle_runtime_exists(&s->ctx, s->id) &&
+	    (r = container_delete(s->ctx.root, s->id, true, err)) < 0)
+		goto fail;
+	char now[40];
+	cdir_now(now);
+	set_state(meta, "status", json_object_new_string("running"));
+	set_state(meta, "startedAt", json_object_new_string(now));
+	set_state(meta, "shimPid", json_object_new_int(getpid()));
+	set_state(meta, "restartCount", json_object_new_int(s->restarts));
+	json_object_object_del(json_member(meta, "state"), "error");
+	if ((r = cdir_meta_write(s->cfd, s->id, meta, err)) < 0)
+		goto fail;
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	if ((r = start(s, err)) < 0)
+		goto fail;
+	if ((s->pid = runtime_pid(s)) <= 0) {
+		r = husk_fail(err, ESRCH, "container %.12s: no pid in its state", s->id);
+		goto fail;
+	}
+	return 0;
+fail:
+	cdir_now(now);
+	set_state(meta, "status", json_object_new_string("exited"));
+	set_state(meta, "exitCode", json_object_new_int(127));
+	set_state(meta, "finishedAt", json_object_new_string(now));
+	set_state(meta, "error", json_object_new_string(*err ? (*err)->msg : "start failed"));
+	husk_error *ignored = NULL;
+	container_delete(s->ctx.root, s->id, true, &ignored);
+	husk_error_free(ignored);
+	ignored = NULL;
+	overlay_unmount(s->cdir, &ignored);
+	husk_error_free(ignored);
+	ignored = NULL;
+	cdir_meta_write(s->cfd, s->id, meta, &ignored);
+	husk_error_free(ignored);
+	return r;
+}

@@ -1,0 +1,89 @@
+/* The shim: the parent of a detached container (husk container run -d,
+ * start).  A fork of husk (no exec: nothing to load, and it is the core's
+ * own create/start that it calls), in a session of its own, a subreaper,
+ * holding none of its caller's fds.  It keeps the container's stdio (pipes,
+ * or the master of its pty), writes its output to the log (log_writer.c),
+ * serves the attach socket (attach_server.c, attach_proto.h), records the
+ * exit in meta.json and restarts by the policy (exit.c).
+ *
+ * If the shim is killed, the container keeps running (see man
+ * husk-container, SHIM): nothing records its end then, and its output
+ * goes nowhere. */
+#ifndef HUSK_SHIM_SHIM_H
+#define HUSK_SHIM_SHIM_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/internal.h"
+#include "util/error.h"
+
+#define SHIM_MAX_CLIENTS 64
+
+struct log_writer {
+	int dirfd;            /* the log's directory */
+	char name[256];       /* its file name there: ctr.log, rotated to .1, .2 ... */
+	int fd;
+	int64_t size, max_size;   /* max_size 0: no rotation */
+	int max_file;
+	uint64_t dropped;     /* bytes not written (a write failed: a full disk) */
+};
+
+struct shim {
+	struct engine_ctx ctx;
+	char id[ENGINE_ID_LEN + 1];
+	char *cdir;
+	int cfd, dirfd;
+	bool tty, open_stdin, rm;
+	/* restart policy */
+	enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS } restart;
+	int max_retries, restarts;
+	int64_t backoff_ms;
+	/* the running container */
+	pid_t pid;
+	int out, err, in;     /* pipe ends (-1: closed); with a tty, out is the master */
+	struct timespec started;
+	/* event loop */
+	int epfd, sigfd, listen;
+	int clients[SHIM_MAX_CLIENTS];
+	size_t n_clients;
+	char *buf;            /* one read buffer, given back to the kernel when idle */
+	struct log_writer log;
+};
+
+/* spawn.c: engine_start_detached (engine.h) forks the shim. */
+
+/* run.c: one run of the container under the shim: stdio set up, created
+ * and started through the core; s->pid, s->out, s->err, s->in. */
+int shim_run_container(struct shim *s, husk_error **err);
+
+/* loop.c: serves the container until the shim's work is done. */
+void shim_loop(struct shim *s);
+/* Output read from out or err (stream 1 or 2): into the log and to the
+ * attached clients. */
+void shim_output(struct shim *s, int stream, const char *data, size_t len);
+
+/* exit.c: the container's end recorded; whether to run it again (1, after
+ * the backoff has been waited for by the loop) or to stop (0). */
+int shim_record_exit(struct shim *s, int status);
+/* Starts it again after the backoff: 0, or < 0 when it failed (recorded). */
+int shim_restart(struct shim *s);
+
+/* log_writer.c */
+int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t max_size,
+		    int max_file, husk_error **err);
+/* Writes data as CRI lines of stream ("stdout", "stderr"), time now. */
+void log_writer_write(struct log_writer *w, const char *stream, const char *data, size_t len);
+void log_writer_close(struct log_writer *w);
+
+/* attach_server.c */
+int attach_listen(struct shim *s, husk_error **err);
+void attach_accept(struct shim *s);
+/* A message from client fd; false when it hung up (then it is removed). */
+bool attach_client_input(struct shim *s, int fd);
+void attach_broadcast(struct shim *s, int type, const void *data, size_t len);
+void attach_client_drop(struct shim *s, int fd);
+
+#endif
