@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/signals.h"
 
 static json_object *image_section(const struct store_image *img, const char *key)
 {
@@ -25,10 +26,18 @@ static const char *image_string(const struct store_image *img, const char *key)
 	return v && json_is_string(v) ? json_object_get_string(v) : NULL;
 }
 
+/* Entrypoint and Cmd are docker's "strslice": an array of strings, or one
+ * string standing for an array of one (as docker reads them). */
 static int append_strings(json_object *to, json_object *from)
 {
-	if (!from || !json_is_array(from))
+	if (!from || json_object_is_type(from, json_type_null))
 		return 0;
+	if (json_is_string(from)) {
+		json_object_array_add(to, json_object_get(from));
+		return 0;
+	}
+	if (!json_is_array(from))
+		return -EINVAL;
 	for (size_t i = 0; i < json_object_array_length(from); i++) {
 		json_object *s = json_object_array_get_idx(from, i);
 		if (!json_is_string(s))
@@ -38,29 +47,20 @@ static int append_strings(json_object *to, json_object *from)
 	return 0;
 }
 
-/* Sets NAME=VALUE in env, replacing an earlier NAME. */
+/* The environment being built: NAME -> "NAME=VALUE", in json-c's object,
+ * a hash table that keeps the order of insertion (a replaced NAME keeps
+ * its place).  An image's Env may hold a hundred thousand entries: a
+ * linear search per entry took minutes. */
 static void env_set(json_object *env, const char *kv)
 {
-	size_t klen = strcspn(kv, "=");
-	for (size_t i = 0; i < json_object_array_length(env); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
-		if (strncmp(e, kv, klen) == 0 && e[klen] == '=') {
-			json_object_array_put_idx(env, i, json_object_new_string(kv));
-			return;
-		}
-	}
-	json_object_array_add(env, json_object_new_string(kv));
+	cleanup_free char *key = strndup(kv, strcspn(kv, "="));
+	if (key)
+		json_object_object_add(env, key, json_object_new_string(kv));
 }
 
 static bool env_has(json_object *env, const char *key)
 {
-	size_t klen = strlen(key);
-	for (size_t i = 0; i < json_object_array_length(env); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(env, i));
-		if (strncmp(e, key, klen) == 0 && e[klen] == '=')
-			return true;
-	}
-	return false;
+	return json_object_object_get_ex(env, key, NULL);
 }
 
 /* -e NAME=VALUE, or NAME: its value in husk's environment (skipped when
@@ -149,8 +149,7 @@ static int process_args(json_object *proc, json_object *conf, const struct store
 static int process_env(json_object *proc, const struct store_image *img,
 		       const struct engine_flags *f, const struct user_ids *u, husk_error **err)
 {
-	json_object *env = json_object_new_array();
-	json_object_object_add(proc, "env", env);
+	cleanup_json json_object *env = json_object_new_object();
 	json_object *ienv = image_section(img, "Env");
 	for (size_t i = 0; ienv && json_is_array(ienv) && i < json_object_array_length(ienv); i++) {
 		json_object *e = json_object_array_get_idx(ienv, i);
@@ -179,6 +178,12 @@ static int process_env(json_object *proc, const struct store_image *img,
 		if (asprintf(&h, "HOME=%s", u->home && *u->home ? u->home : "/") >= 0)
 			env_set(env, h);
 	}
+	json_object *list = json_object_new_array_ext(json_object_object_length(env));
+	json_object_object_foreach(env, k, v) {
+		(void) k;
+		json_object_array_add(list, json_object_get(v));
+	}
+	json_object_object_add(proc, "env", list);
 	return 0;
 }
 
@@ -214,7 +219,8 @@ int image_config_apply(json_object *spec, json_object *meta, const struct store_
 	if (!cwd || !*cwd)
 		cwd = "/";
 	if (cwd[0] != '/')
-		return husk_fail(err, 0, "-w %s: the working directory must be absolute", cwd);
+		return husk_fail(err, 0, "%s %s: the working directory must be absolute",
+				 f->workdir ? "-w" : "the image's WorkingDir", cwd);
 	json_object_object_add(proc, "cwd", json_object_new_string(cwd));
 	json_object_object_add(proc, "terminal", json_object_new_boolean(f->tty));
 
@@ -234,6 +240,11 @@ int image_config_apply(json_object *spec, json_object *meta, const struct store_
 	json_object_object_add(conf, "WorkingDir", json_object_new_string(cwd));
 	json_object_object_add(conf, "User", json_object_new_string(user ? user : ""));
 	const char *stop = image_string(img, "StopSignal");
+	int sig;
+	/* Refused at create, as docker does, rather than a stop that
+	 * silently sends SIGTERM instead. */
+	if (stop && signal_parse(stop, &sig, err) < 0)
+		return husk_wrap(err, "the image's StopSignal");
 	json_object_object_add(conf, "StopSignal", json_object_new_string(stop ? stop : "SIGTERM"));
 	json_object_object_add(conf, "Tty", json_object_new_boolean(f->tty));
 	json_object_object_add(conf, "OpenStdin", json_object_new_boolean(f->interactive));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,21 +15,34 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-/* The file's text, or NULL when the image has none. */
-static char *read_in_root(int rootfd, const char *path)
+/* The file's text in *ret, NULL when the image has none (or a symlink
+ * loop in its place).  It is opened
+ * O_PATH first and reopened only when it is a regular file: husk is root
+ * in the host's namespaces here, and opening a device of the image (a
+ * watchdog, a terminal) would act on the host's. */
+static int read_in_root(int rootfd, const char *path, char **ret, husk_error **err)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK,
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	int fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	*ret = NULL;
+	cleanup_close int pfd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (pfd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+			       ? 0 : husk_fail(err, errno, "the image's %s", path);
+	struct stat st;
+	if (fstat(pfd, &st) < 0)
+		return husk_fail(err, errno, "the image's %s", path);
+	if (!S_ISREG(st.st_mode))
+		return husk_fail(err, 0, "the image's %s is not a regular file", path);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	cleanup_close int fd = open(proc, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
-	char *buf = NULL;
+		return husk_fail(err, errno, "the image's %s", path);
 	size_t len;
-	husk_error *err = NULL;
-	if (read_fd_all(fd, &buf, &len, &err) < 0)
-		husk_error_free(err);
-	close(fd);
-	return buf;
+	if (read_fd_all(fd, ret, &len, err) < 0)
+		return husk_wrap(err, "the image's %s", path);
+	return 0;
 }
 
 static bool parse_id(const char *s, unsigned long *ret)
@@ -114,14 +128,23 @@ int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **
 {
 	*u = (struct user_ids) { 0 };
 	cleanup_free char *spec = strdup(user && *user ? user : "0");
-	cleanup_free char *pw = read_in_root(rootfd, "/etc/passwd");
-	cleanup_free char *gr = read_in_root(rootfd, "/etc/group");
-	cleanup_free char *name = NULL;
+	cleanup_free char *pw = NULL, *gr = NULL, *name = NULL;
 	if (!spec)
 		return husk_fail(err, ENOMEM, "user");
+	if (read_in_root(rootfd, "/etc/passwd", &pw, err) < 0 ||
+	    read_in_root(rootfd, "/etc/group", &gr, err) < 0)
+		return husk_wrap(err, "user %s", user && *user ? user : "0");
 	char *group = strchr(spec, ':');
 	if (group)
 		*group++ = '\0';
+	/* "name:" and ":" leave a part out, as docker reads them. */
+	if (group && !*group)
+		group = NULL;
+	if (!*spec) {
+		free(spec);
+		if (!(spec = strdup("0")))
+			return husk_fail(err, ENOMEM, "user");
+	}
 	unsigned long id;
 	bool by_id = parse_id(spec, &id);
 	if (!find_passwd(pw, spec, by_id ? id : 0, by_id, u, &name)) {
