@@ -55,7 +55,7 @@ static json_object *new_meta(const char *id, const char *name, const char *ref,
 	return m;
 }
 
-static int write_bundle(struct store_image *img, const struct engine_flags *f, const char *id,
+static int write_bundle(const struct engine_ctx *c, struct store_image *img, const struct engine_flags *f, const char *id,
 			const char *cdir, json_object *meta, husk_error **err)
 {
 	cleanup_json json_object *spec = spec_default(false, 0, 0);
@@ -75,6 +75,7 @@ static int write_bundle(struct store_image *img, const struct engine_flags *f, c
 		return husk_fail(err, errno, "open %s", rootfs);
 	if (image_config_apply(spec, meta, img, &fl, rootfd, err) < 0 ||
 	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 ||
+	    network_cni_prepare(c, &fl, meta, err) < 0 ||
 	    etc_files_write(spec, cdir, strcmp(net, "host") == 0, err) < 0)
 		return -1;
 	json_object *conf = json_member(meta, "config");
@@ -120,7 +121,7 @@ int engine_create(const struct engine_ctx *c, const char *image, const struct en
 	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)
 		mounted = true;
 	if (r >= 0)
-		r = write_bundle(img, f, id, cdir, meta, err);
+		r = write_bundle(c, img, f, id, cdir, meta, err);
 	if (r >= 0)
 		r = cdir_meta_write(cfd, id, meta, err);
 	if (r >= 0)

@@ -40,7 +40,8 @@ struct engine_flags {
 	int64_t pids_limit;    /* 0: none */
 	char **cap_add, **cap_drop;
 	const char *seccomp;   /* NULL: the default profile; "unconfined"; a file */
-	const char *network;   /* NULL or "none", "host" */
+	const char *network;   /* NULL or "none", "host", "cni:NAME" */
+	char **publish;        /* -p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] */
 	char **command;        /* COMMAND [ARG...] or NULL */
 };
 
@@ -48,6 +49,8 @@ struct engine_ctx {
 	const char *store;   /* --store */
 	const char *root;    /* --root: the runtime state */
 	bool systemd_cgroup;
+	const char *cni_config_dir, *cni_plugin_dir;  /* --cni-config-dir, --cni-plugin-dir */
+	int cni_timeout_ms;  /* per plugin call; 0: the default */
 };
 
 /* create: the container directory, its overlay and config; fills id. */
@@ -65,5 +68,7 @@ int engine_exec(const struct engine_ctx *c, const char *ref, char **argv, bool t
 int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **ret,
 		   husk_error **err);
 int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
+/* `husk network check`: CHECK of the CNI network of a running container. */
+int engine_network_check(const struct engine_ctx *c, const char *ref, husk_error **err);
 
 #endif
