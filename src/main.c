@@ -11,7 +11,7 @@
 static const struct command *const commands[] = {
 	&cmd_create, &cmd_delete, &cmd_events, &cmd_exec, &cmd_features, &cmd_kill, &cmd_list,
 	&cmd_pause, &cmd_ps, &cmd_resume, &cmd_run, &cmd_spec, &cmd_start, &cmd_state, &cmd_update,
-	&cmd_help, &cmd_version, &cmd_image, &cmd_container, &cmd_build,
+	&cmd_help, &cmd_version, &cmd_image, &cmd_container, &cmd_build, &cmd_network,
 #ifdef HUSK_CRIU
 	&cmd_checkpoint, &cmd_restore,
 #endif
@@ -41,6 +41,8 @@ void cli_print_usage(FILE *out)
 		     "  --rootless VALUE      auto (default: rootless when not root), true, false\n"
 		     "  --criu PATH           the criu binary for checkpoint and restore\n"
 		     "  --store DIR           the image store (default /var/lib/husk)\n"
+		     "  --cni-config-dir DIR  CNI network configurations (default /etc/cni/net.d)\n"
+		     "  --cni-plugin-dir DIR  CNI plugins (default /usr/lib/cni)\n"
 		     "  -h, --help            this help\n"
 		     "  -v, --version         print the version\n"
 		     "\nhusk help COMMAND or husk COMMAND --help: the flags of a command.\n");
@@ -49,7 +51,8 @@ void cli_print_usage(FILE *out)
 static int parse_globals(int argc, char **argv, struct globals *g, husk_error **err)
 {
 	const char *rootless = "auto";
-	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU, O_STORE };
+	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU, O_STORE,
+	       O_CNI_CONF, O_CNI_PLUGINS };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "log", required_argument, NULL, O_LOG },
@@ -59,6 +62,8 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 		{ "rootless", required_argument, NULL, O_ROOTLESS },
 		{ "criu", required_argument, NULL, O_CRIU },
 		{ "store", required_argument, NULL, O_STORE },
+		{ "cni-config-dir", required_argument, NULL, O_CNI_CONF },
+		{ "cni-plugin-dir", required_argument, NULL, O_CNI_PLUGINS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ 0 },
@@ -87,6 +92,8 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 			break;
 		case O_CRIU: g->criu = optarg; break;
 		case O_STORE: g->store = optarg; break;
+		case O_CNI_CONF: g->cni_config_dir = optarg; break;
+		case O_CNI_PLUGINS: g->cni_plugin_dir = optarg; break;
 		case 'h': cli_print_usage(stdout); exit(0);
 		case 'v': cli_print_version(); exit(0);
 		default:
@@ -101,7 +108,8 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 
 int main(int argc, char **argv)
 {
-	struct globals g = { .log_format = LOG_TEXT, .store = "/var/lib/husk" };
+	struct globals g = { .log_format = LOG_TEXT, .store = "/var/lib/husk",
+			   .cni_config_dir = "/etc/cni/net.d", .cni_plugin_dir = "/usr/lib/cni" };
 	husk_error *err = NULL;
 	char root[4096];
 	int r = parse_globals(argc, argv, &g, &err);

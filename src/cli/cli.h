@@ -22,6 +22,8 @@ struct globals {
 	bool rootless;       /* --rootless, or auto: container_rootless() */
 	const char *criu;   /* --criu: the criu binary, NULL for criu on PATH */
 	const char *store;  /* --store: the image store (default /var/lib/husk) */
+	const char *cni_config_dir;  /* --cni-config-dir (default /etc/cni/net.d) */
+	const char *cni_plugin_dir;  /* --cni-plugin-dir (default /usr/lib/cni) */
 };
 
 struct command {
@@ -34,7 +36,9 @@ struct command {
 extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state, cmd_list,
 	cmd_kill, cmd_delete, cmd_exec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_update,
 	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container,
-	cmd_build;
+	cmd_build, cmd_network;
+/* husk network VERB (src/cli/network_VERB.c) */
+extern const struct command cmd_network_check;
 /* husk image VERB (src/cli/image_VERB.c) */
 extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
 	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull, cmd_image_save;
@@ -76,7 +80,8 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
-	"       seccomp=unconfined] [--network none|host] [--privileged] IMAGE [COMMAND [ARG...]]"
+	"       seccomp=unconfined] [--network none|host|cni:NAME] [-p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]]\n" \
+	"       [--privileged] IMAGE [COMMAND [ARG...]]"
 
 /* ps.c: runs `ps ARGS` and prints its header and the lines of pids
  * (husk ps, husk container top). */

@@ -16,7 +16,12 @@ int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_a
 	if (!*store_abs)
 		return husk_fail(err, errno, "--store %s", g->store);
 	*c = (struct engine_ctx) { .store = *store_abs, .root = g->root,
-				   .systemd_cgroup = g->systemd_cgroup };
+				   .systemd_cgroup = g->systemd_cgroup,
+				   .cni_config_dir = g->cni_config_dir, .cni_plugin_dir = g->cni_plugin_dir };
+	/* HUSK_CNI_TIMEOUT (seconds): a bound on each plugin call. */
+	const char *t = getenv("HUSK_CNI_TIMEOUT");
+	if (t && atoi(t) > 0)
+		c->cni_timeout_ms = atoi(t) * 1000;
 	return 0;
 }
 
@@ -36,7 +41,8 @@ static int push(char ***v, const char *s)
 
 void cli_container_flags_free(struct engine_flags *f)
 {
-	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop, f->log_opts };
+	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop,
+			   f->log_opts, f->publish };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free(lists[i]);
 }
@@ -72,13 +78,14 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 		{ "network", required_argument, NULL, O_NET },
 		{ "net", required_argument, NULL, O_NET },
 		{ "privileged", no_argument, NULL, O_PRIV },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	*f = (struct engine_flags) { 0 };
 	int c, r = 0;
 	/* '+': options end at IMAGE; what follows is the command's. */
-	while ((c = cli_getopt(cmd, argc, argv, "+dite:w:u:v:m:h", opts, err)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "+dite:w:u:v:m:p:h", opts, err)) != -1) {
 		char *end;
 		switch (c) {
 		case '?': return -1;
@@ -123,6 +130,7 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 			break;
 		case O_NET: f->network = optarg; break;
 		case O_PRIV: f->privileged = true; break;
+		case 'p': r = push(&f->publish, optarg); break;
 		}
 		if (r < 0)
 			return husk_fail(err, ENOMEM, "%s", cmd->name);

@@ -21,6 +21,11 @@ struct create_options {
 	bool systemd_cgroup;         /* --systemd-cgroup */
 	bool rootless;               /* --rootless, or auto: container_rootless() */
 	int preserve_fds;
+	/* Called once the container process is set up in its namespaces and
+	 * its state recorded, before it is started (run only): the engine
+	 * wires its network there.  A failure fails the run. */
+	int (*created)(void *arg, pid_t pid, husk_error **err);
+	void *created_arg;
 };
 
 /* `create`: returns once the container waits for `start`. */

@@ -348,6 +348,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	    (r = move_net_devices(c, err)) < 0 || (r = sync_send(c->sync_fd, SYNC_PLACED, 0, err)) < 0)
 		return r;
 	if ((r = wait_ready(o, c, err)) < 0 || (r = record_state(o, c, err)) < 0 ||
+	    (run && o->created && (r = o->created(o->created_arg, c->pid, err)) < 0) ||
 	    (r = sync_send(c->sync_fd, SYNC_GO, c->pid, err)) < 0)
 		return r;
 	return 0;

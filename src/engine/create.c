@@ -59,7 +59,7 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 			 const char *image, const struct engine_flags *f, char id[ENGINE_ID_LEN + 1],
 			 husk_error **err);
 
-static int write_bundle(const struct store_image *img, const struct engine_flags *f, const char *id,
+static int write_bundle(const struct engine_ctx *c, const struct store_image *img, const struct engine_flags *f, const char *id,
 			const char *cdir, json_object *meta, husk_error **err)
 {
 	cleanup_json json_object *spec = spec_default(false, 0, 0);
@@ -79,6 +79,7 @@ static int write_bundle(const struct store_image *img, const struct engine_flags
 		return husk_fail(err, errno, "open %s", rootfs);
 	if (image_config_apply(spec, meta, img, &fl, rootfd, err) < 0 ||
 	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 ||
+	    network_cni_prepare(c, &fl, meta, err) < 0 ||
 	    etc_files_write(spec, cdir, strcmp(net, "host") == 0, err) < 0)
 		return -1;
 	json_object *conf = json_member(meta, "config");
@@ -146,7 +147,7 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)
 		mounted = true;
 	if (r >= 0)
-		r = write_bundle(img, f, id, cdir, meta, err);
+		r = write_bundle(c, img, f, id, cdir, meta, err);
 	if (r >= 0)
 		r = cdir_meta_write(cfd, id, meta, err);
 	if (r >= 0)

@@ -40,7 +40,8 @@ struct engine_flags {
 	int64_t pids_limit;    /* 0: none */
 	char **cap_add, **cap_drop;
 	const char *seccomp;   /* NULL: the default profile; "unconfined"; a file */
-	const char *network;   /* NULL or "none", "host" */
+	const char *network;   /* NULL or "none", "host", "cni:NAME" */
+	char **publish;        /* -p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] */
 	char **command;        /* COMMAND [ARG...] or NULL */
 	bool detach;           /* run -d: under a shim (src/shim/), husk returns */
 	const char *restart;   /* --restart no|on-failure[:N]|always (NULL: no) */
@@ -51,6 +52,8 @@ struct engine_ctx {
 	const char *store;   /* --store */
 	const char *root;    /* --root: the runtime state */
 	bool systemd_cgroup;
+	const char *cni_config_dir, *cni_plugin_dir;  /* --cni-config-dir, --cni-plugin-dir */
+	int cni_timeout_ms;  /* per plugin call; 0: the default */
 };
 
 /* create: the container directory, its overlay and config; fills id. */
@@ -88,6 +91,8 @@ int engine_logs(const struct engine_ctx *c, const char *ref, const struct engine
 int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **ret,
 		   husk_error **err);
 int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
+/* `husk network check`: CHECK of the CNI network of a running container. */
+int engine_network_check(const struct engine_ctx *c, const char *ref, husk_error **err);
 
 /* attach.c: a connection to the container's shim (shim/attach_client.h),
  * with what the relay needs to know of the container.  A container that

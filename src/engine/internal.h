@@ -94,4 +94,26 @@ int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_obj
 const char *inspect_status(const struct engine_ctx *c, const char *id, json_object *meta,
 			   int *ret_pid);
 
+/* ports.c: -p flags as CNI's portMappings list. */
+int ports_parse(char **publish, json_object **ret, husk_error **err);
+
+/* network_cni.c: --network cni:NAME (see there).  prepare (create): the
+ * list exists, -p parsed into hostConfig.PortMappings.  created: the
+ * core's created hook (arg: struct network_cni_start).  teardown: DEL of
+ * what cni.json records, the netns pin removed; force goes on past a
+ * failed DEL.  check: CHECK of a running container's network. */
+struct network_cni_start {
+	const struct engine_ctx *c;
+	const char *id, *cdir;
+	json_object *meta;
+};
+const char *network_cni_name(json_object *meta);
+int network_cni_prepare(const struct engine_ctx *c, const struct engine_flags *f,
+			json_object *meta, husk_error **err);
+int network_cni_created(void *arg, pid_t pid, husk_error **err);
+int network_cni_teardown(const struct engine_ctx *c, const char *id, const char *cdir,
+			 bool force, husk_error **err);
+int network_cni_check(const struct engine_ctx *c, const char *id, const char *cdir,
+		      const char *ref, husk_error **err);
+
 #endif

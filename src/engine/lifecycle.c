@@ -16,6 +16,7 @@
 #include "engine/internal.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/signals.h"
 
 /* The container's lock file: the husk that runs it holds it. */
@@ -70,6 +71,9 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	int r;
 	if (!overlay_mounted(cdir) && (r = lifecycle_remount(c, meta, cdir, err)) < 0)
 		return r;
+	/* What a killed husk left of an earlier run goes first. */
+	if ((r = network_cni_teardown(c, id, cdir, false, err)) < 0)
+		return r;
 	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;
 	char now[40];
@@ -89,8 +93,10 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 			close(null);
 		}
 	}
+	struct network_cni_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
-				    .systemd_cgroup = c->systemd_cgroup };
+				    .systemd_cgroup = c->systemd_cgroup,
+				    .created = network_cni_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);
 	uint64_t ooms = 0;
@@ -100,6 +106,12 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	if (r >= 0 && container_stats(c->root, id, &stats, &ooms, &running, &ignored) >= 0)
 		set_state(meta, "oomKilled", json_object_new_boolean(ooms > 0));
 	json_object_put(stats);
+	husk_error_free(ignored);
+	ignored = NULL;
+	/* The container ended: its network goes (a failed DEL stays recorded,
+	 * for rm to try again). */
+	if (network_cni_teardown(c, id, cdir, false, &ignored) < 0)
+		log_warn("%s", ignored->msg);
 	husk_error_free(ignored);
 	ignored = NULL;
 	container_delete(c->root, id, true, &ignored);
@@ -289,6 +301,8 @@ int engine_rm(const struct engine_ctx *c, const char *ref, bool force, husk_erro
 	struct stat sb;
 	if (stat(cdir, &sb) < 0)
 		return 0;   /* a --rm container, removed by its runner */
+	if ((r = network_cni_teardown(c, id, cdir, force, err)) < 0)
+		return r;
 	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;
 	if ((r = overlay_unmount(cdir, err)) < 0)
@@ -310,4 +324,21 @@ int engine_exec(const struct engine_ctx *c, const char *ref, char **argv, bool t
 		return husk_fail(err, 0, "container %s: is not running (%s)", ref, st);
 	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .tty = tty };
 	return container_exec(&o, status, err);
+}
+
+int engine_network_check(const struct engine_ctx *c, const char *ref, husk_error **err)
+{
+	cleanup_close int cfd = -1;
+	cleanup_json json_object *meta = NULL;
+	char id[ENGINE_ID_LEN + 1];
+	int r = lookup(c, ref, &cfd, id, &meta, err);
+	if (r < 0)
+		return r;
+	if (!network_cni_name(meta))
+		return husk_fail(err, 0, "container %s: is not on a CNI network (--network cni:NAME)",
+				 ref);
+	if (strcmp(inspect_status(c, id, meta, NULL), "running"))
+		return husk_fail(err, 0, "container %s: is not running", ref);
+	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
+	return network_cni_check(c, id, cdir, ref, err);
 }
