@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "build/ignore.h"
+
 #include "build/copy_internal.h"
 #include "util/cleanup.h"
 
@@ -34,39 +36,6 @@ void copy_strv_free(char **v)
 	for (char **p = v; p && *p; p++)
 		free(*p);
 	free(v);
-}
-
-/* Lexically cleaned, relative to the root; -1 when ".." leaves it. */
-static int clean_rel(const char *p, char *out, size_t cap)
-{
-	size_t n = 0;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t) (e - p) : strlen(p);
-		if (len == 0)
-			break;
-		if (len == 1 && p[0] == '.') {
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (n == 0)
-				return -1;
-			while (n > 0 && out[n - 1] != '/')
-				n--;
-			if (n > 0)
-				n--;
-		} else {
-			if (n + len + 2 > cap)
-				return -1;
-			if (n)
-				out[n++] = '/';
-			memcpy(out + n, p, len);
-			n += len;
-		}
-		p += len;
-	}
-	out[n] = '\0';
-	return 0;
 }
 
 static bool has_meta(const char *s, size_t len)
@@ -165,7 +134,7 @@ int copy_sources(const struct copy_src *src, char *const *args, size_t n, char *
 	struct list out = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		char clean[4096];
-		if (clean_rel(args[i], clean, sizeof(clean)) < 0) {
+		if (build_path_clean(args[i], clean, sizeof(clean), false) < 0) {
 			copy_strv_free(out.v);
 			return husk_fail(err, 0, "source \"%s\": outside the %s", args[i],
 					 src->context ? "build context" : "stage's root");

@@ -19,13 +19,8 @@ void ignore_free(struct ignore *ig)
 	*ig = (struct ignore) { 0 };
 }
 
-/* path cleaning of a pattern: no empty, "." or leading "/" components;
- * ".." drops the one before. */
-static char *clean(const char *p)
+int build_path_clean(const char *p, char *out, size_t cap, bool clamp)
 {
-	char *out = malloc(strlen(p) + 1);
-	if (!out)
-		return NULL;
 	size_t n = 0;
 	while (*p) {
 		while (*p == '/')
@@ -36,11 +31,15 @@ static char *clean(const char *p)
 			break;
 		if (len == 1 && p[0] == '.') {
 		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (n == 0 && !clamp)
+				return -1;
 			while (n > 0 && out[n - 1] != '/')
 				n--;
 			if (n > 0)
 				n--;
 		} else {
+			if (n + len + 2 > cap)
+				return -1;
 			if (n)
 				out[n++] = '/';
 			memcpy(out + n, p, len);
@@ -49,6 +48,18 @@ static char *clean(const char *p)
 		p += len;
 	}
 	out[n] = '\0';
+	return 0;
+}
+
+/* A pattern cleaned as a path; ".." at the top stays at the top. */
+static char *clean(const char *p)
+{
+	size_t cap = strlen(p) + 2;
+	char *out = malloc(cap);
+	if (out && build_path_clean(p, out, cap, true) < 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 

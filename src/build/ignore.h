@@ -25,5 +25,9 @@ int ignore_parse(const char *text, struct ignore *ig, husk_error **err);
 /* Whether path (relative to the context, no leading "/") is excluded. */
 bool ignore_match(const struct ignore *ig, const char *path);
 void ignore_free(struct ignore *ig);
+/* p lexically cleaned into out, relative (no empty or "." components,
+ * ".." drops the one before): -1 when it does not fit, or when ".." would
+ * leave the top and clamp is false (clamp: it stays at the top). */
+int build_path_clean(const char *p, char *out, size_t cap, bool clamp);
 
 #endif

@@ -22,11 +22,6 @@ teardown() {
 	teardown_test
 }
 
-eng() {
-	: > "$LOG"
-	husk_logged --store "$STORE" "$@"
-}
-
 # serve NAME [-t] COMMAND...: a container NAME (created with -i, and -t
 # when given) whose attach socket the stand-in serves, running COMMAND on
 # the host.  Sets CDIR, SERVER_PID.

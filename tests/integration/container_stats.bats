@@ -15,11 +15,6 @@ teardown() {
 	teardown_test
 }
 
-eng() {
-	: > "$LOG"
-	husk_logged --store "$STORE" "$@"
-}
-
 # running NAME [RUN-FLAGS...] bb COMMAND...: a container, its husk in the
 # background (foreground run: no shim needed).
 running() {

@@ -16,23 +16,6 @@ teardown() {
 	teardown_test
 }
 
-eng() {
-	: > "$LOG"
-	husk_logged --store "$STORE" "$@"
-}
-
-crun() {
-	hrun eng container run --rm -e "HUSK_TEST_TAG=$TAG" "$@"
-}
-
-assert_engine_clean() {
-	local left
-	left=$(ls -A "$STORE/containers" | grep -v '^\.names$' || true)
-	[ -z "$left" ] || fail "container directories left: $left" || return
-	left=$(grep -F "$STORE" /proc/self/mountinfo || true)
-	[ -z "$left" ] || fail "mounts left: $left" || return
-}
-
 @test "container run: an image whose /etc/passwd is a device or /etc/group a fifo is refused, never opened" {
 	# husk resolves the user as root in the host's namespaces: opening a
 	# device node of the image would open the host's device.
