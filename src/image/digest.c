@@ -1,6 +1,10 @@
-/* sha256 through OpenSSL's libcrypto (linked statically: only its sha256
- * code ends up in husk, and a container start pays no loader time for it). */
-#include <openssl/evp.h>
+/* sha256 through OpenSSL's libcrypto, linked statically.  Its SHA256_*
+ * functions, not EVP: EVP_sha256() fetches from the default provider and
+ * so links every algorithm in, with ~370 kB of pointer tables that each
+ * husk process (a shim too) relocates and keeps dirty; SHA256_* link the
+ * same assembly core and nothing else.  (Deprecated in OpenSSL 3, kept.) */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +12,7 @@
 #include "image/digest.h"
 
 struct sha256_ctx {
-	EVP_MD_CTX *md;
+	SHA256_CTX md;
 };
 
 struct sha256_ctx *sha256_new(void)
@@ -16,9 +20,7 @@ struct sha256_ctx *sha256_new(void)
 	struct sha256_ctx *c = malloc(sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->md = EVP_MD_CTX_new();
-	if (c->md == NULL || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(c->md);
+	if (SHA256_Init(&c->md) != 1) {
 		free(c);
 		return NULL;
 	}
@@ -27,7 +29,7 @@ struct sha256_ctx *sha256_new(void)
 
 void sha256_update(struct sha256_ctx *c, const void *buf, size_t len)
 {
-	EVP_DigestUpdate(c->md, buf, len);
+	SHA256_Update(&c->md, buf, len);
 }
 
 static void hex_digest(const unsigned char *md, char out[DIGEST_LEN])
@@ -43,9 +45,8 @@ static void hex_digest(const unsigned char *md, char out[DIGEST_LEN])
 
 void sha256_finish(struct sha256_ctx *c, char out[DIGEST_LEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_DigestFinal_ex(c->md, md, &n);
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_Final(md, &c->md);
 	hex_digest(md, out);
 	sha256_free(c);
 }
@@ -54,15 +55,17 @@ void sha256_free(struct sha256_ctx *c)
 {
 	if (c == NULL)
 		return;
-	EVP_MD_CTX_free(c->md);
 	free(c);
 }
 
 void sha256_of(const void *buf, size_t len, char out[DIGEST_LEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+	/* Not SHA256(): that one goes through EVP (see above). */
+	SHA256_CTX c;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_Init(&c);
+	SHA256_Update(&c, buf, len);
+	SHA256_Final(md, &c);
 	hex_digest(md, out);
 }
 
