@@ -78,6 +78,17 @@ int run_options_apply(json_object *meta, const struct engine_flags *f, husk_erro
 int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char *cdir,
 		      husk_error **err);
 bool lifecycle_runtime_exists(const struct engine_ctx *c, const char *id);
+/* meta.json's state.KEY = v. */
+void lifecycle_set_state(json_object *meta, const char *key, json_object *v);
+/* Before a run (foreground or under the shim): the overlay mounted again,
+ * what a killed husk left (a CNI network, the runtime container) gone,
+ * state "running" in meta (not written). */
+int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *cdir,
+			json_object *meta, husk_error **err);
+/* After it: state.oomKilled when it ran, its network torn down, the
+ * runtime container deleted. */
+void lifecycle_run_end(const struct engine_ctx *c, const char *id, const char *cdir,
+		       json_object *meta, bool ran);
 int lifecycle_open_lock(const char *cdir, husk_error **err);
 /* Whether someone (a shim, a foreground husk) holds the container's lock. */
 bool lifecycle_runner_alive(const char *cdir);

@@ -28,7 +28,7 @@ int lifecycle_open_lock(const char *cdir, husk_error **err)
 	return fd < 0 ? husk_fail(err, errno, "open %s", path) : fd;
 }
 
-static void set_state(json_object *meta, const char *key, json_object *v)
+void lifecycle_set_state(json_object *meta, const char *key, json_object *v)
 {
 	json_object_object_add(json_member(meta, "state"), key, v);
 }
@@ -65,8 +65,8 @@ int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char 
 	return overlay_mount(&s, img, cdir, false, err);
 }
 
-static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const char *cdir,
-		      json_object *meta, int *status, husk_error **err)
+int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *cdir,
+			json_object *meta, husk_error **err)
 {
 	int r;
 	if (!overlay_mounted(cdir) && (r = lifecycle_remount(c, meta, cdir, err)) < 0)
@@ -78,9 +78,39 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 		return r;
 	char now[40];
 	cdir_now(now);
-	set_state(meta, "status", json_object_new_string("running"));
-	set_state(meta, "startedAt", json_object_new_string(now));
-	if ((r = cdir_meta_write(cfd, id, meta, err)) < 0)
+	lifecycle_set_state(meta, "status", json_object_new_string("running"));
+	lifecycle_set_state(meta, "startedAt", json_object_new_string(now));
+	return 0;
+}
+
+void lifecycle_run_end(const struct engine_ctx *c, const char *id, const char *cdir,
+		       json_object *meta, bool ran)
+{
+	uint64_t ooms = 0;
+	bool running = false;
+	json_object *stats = NULL;
+	husk_error *ignored = NULL;
+	if (ran && container_stats(c->root, id, &stats, &ooms, &running, &ignored) >= 0)
+		lifecycle_set_state(meta, "oomKilled", json_object_new_boolean(ooms > 0));
+	json_object_put(stats);
+	husk_error_free(ignored);
+	ignored = NULL;
+	/* The container ended: its network goes (a failed DEL stays recorded,
+	 * for rm to try again). */
+	if (network_cni_teardown(c, id, cdir, false, &ignored) < 0)
+		log_warn("%s", ignored->msg);
+	husk_error_free(ignored);
+	ignored = NULL;
+	container_delete(c->root, id, true, &ignored);
+	husk_error_free(ignored);
+}
+
+static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const char *cdir,
+		      json_object *meta, int *status, husk_error **err)
+{
+	int r;
+	if ((r = lifecycle_run_begin(c, id, cdir, meta, err)) < 0 ||
+	    (r = cdir_meta_write(cfd, id, meta, err)) < 0)
 		return r;
 	json_object *conf = json_member(meta, "config");
 	bool in = json_object_get_boolean(json_member(conf, "OpenStdin")) ||
@@ -99,30 +129,15 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 				    .created = network_cni_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);
-	uint64_t ooms = 0;
-	bool running = false;
-	json_object *stats = NULL;
+	lifecycle_run_end(c, id, cdir, meta, r >= 0);
 	husk_error *ignored = NULL;
-	if (r >= 0 && container_stats(c->root, id, &stats, &ooms, &running, &ignored) >= 0)
-		set_state(meta, "oomKilled", json_object_new_boolean(ooms > 0));
-	json_object_put(stats);
-	husk_error_free(ignored);
-	ignored = NULL;
-	/* The container ended: its network goes (a failed DEL stays recorded,
-	 * for rm to try again). */
-	if (network_cni_teardown(c, id, cdir, false, &ignored) < 0)
-		log_warn("%s", ignored->msg);
-	husk_error_free(ignored);
-	ignored = NULL;
-	container_delete(c->root, id, true, &ignored);
-	husk_error_free(ignored);
-	ignored = NULL;
+	char now[40];
 	cdir_now(now);
-	set_state(meta, "status", json_object_new_string("exited"));
-	set_state(meta, "exitCode", json_object_new_int(r < 0 ? 127 : st));
-	set_state(meta, "finishedAt", json_object_new_string(now));
+	lifecycle_set_state(meta, "status", json_object_new_string("exited"));
+	lifecycle_set_state(meta, "exitCode", json_object_new_int(r < 0 ? 127 : st));
+	lifecycle_set_state(meta, "finishedAt", json_object_new_string(now));
 	if (r < 0)
-		set_state(meta, "error", json_object_new_string((*err)->msg));
+		lifecycle_set_state(meta, "error", json_object_new_string((*err)->msg));
 	overlay_unmount(cdir, &ignored);
 	husk_error_free(ignored);
 	ignored = NULL;

@@ -19,11 +19,6 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 
-static void set_state(json_object *meta, const char *key, json_object *v)
-{
-	json_object_object_add(json_member(meta, "state"), key, v);
-}
-
 static bool wants_restart(struct shim *s, int code)
 {
 	if (faccessat(s->dirfd, STOP_REQUESTED, F_OK, 0) == 0)
@@ -65,31 +60,23 @@ int shim_record_exit(struct shim *s, int status)
 	bool again = false;
 	if (status >= 0) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		uint64_t ooms = 0;
-		bool running = false;
-		json_object *stats = NULL;
-		if (container_stats(s->ctx.root, s->id, &stats, &ooms, &running, &e) >= 0)
-			set_state(meta, "oomKilled", json_object_new_boolean(ooms > 0));
-		json_object_put(stats);
-		ignore(&e);
-		container_delete(s->ctx.root, s->id, true, &e);
-		ignore(&e);
+		lifecycle_run_end(&s->ctx, s->id, s->cdir, meta, true);
 		again = wants_restart(s, code);
 		char now[40];
 		cdir_now(now);
-		set_state(meta, "exitCode", json_object_new_int(code));
+		lifecycle_set_state(meta, "exitCode", json_object_new_int(code));
 		if (WIFSIGNALED(status))
-			set_state(meta, "exitSignal", json_object_new_int(WTERMSIG(status)));
+			lifecycle_set_state(meta, "exitSignal", json_object_new_int(WTERMSIG(status)));
 		else
 			json_object_object_del(json_member(meta, "state"), "exitSignal");
-		set_state(meta, "finishedAt", json_object_new_string(now));
+		lifecycle_set_state(meta, "finishedAt", json_object_new_string(now));
 		attach_broadcast(s, ATTACH_EXIT, &status, sizeof(status));
 		while (s->n_clients)
 			attach_client_drop(s, s->clients[0]);
 	}
 	if (s->log.dropped)
-		set_state(meta, "logDroppedBytes", json_object_new_int64((int64_t) s->log.dropped));
-	set_state(meta, "status", json_object_new_string(again ? "restarting" : "exited"));
+		lifecycle_set_state(meta, "logDroppedBytes", json_object_new_int64((int64_t) s->log.dropped));
+	lifecycle_set_state(meta, "status", json_object_new_string(again ? "restarting" : "exited"));
 	if (!again) {
 		overlay_unmount(s->cdir, &e);
 		ignore(&e);

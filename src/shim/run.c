@@ -16,11 +16,6 @@
 #include "util/fdpass.h"
 #include "util/json.h"
 
-static void set_state(json_object *meta, const char *key, json_object *v)
-{
-	json_object_object_add(json_member(meta, "state"), key, v);
-}
-
 /* The console socket the core hands the pty master to: in the container's
  * directory, named through /proc/self/fd (no sun_path limit). */
 static int console_listen(struct shim *s, char *path, size_t len, husk_error **err)
@@ -132,17 +127,11 @@ int shim_run_container(struct shim *s, husk_error **err)
 	int r = cdir_meta_read(s->cfd, s->id, &meta, err);
 	if (r < 0)
 		return r;
-	if (!overlay_mounted(s->cdir) && (r = lifecycle_remount(&s->ctx, meta, s->cdir, err)) < 0)
-		goto fail;
-	if (lifecycle_runtime_exists(&s->ctx, s->id) &&
-	    (r = container_delete(s->ctx.root, s->id, true, err)) < 0)
-		goto fail;
 	char now[40];
-	cdir_now(now);
-	set_state(meta, "status", json_object_new_string("running"));
-	set_state(meta, "startedAt", json_object_new_string(now));
-	set_state(meta, "shimPid", json_object_new_int(getpid()));
-	set_state(meta, "restartCount", json_object_new_int(s->restarts));
+	if ((r = lifecycle_run_begin(&s->ctx, s->id, s->cdir, meta, err)) < 0)
+		goto fail;
+	lifecycle_set_state(meta, "shimPid", json_object_new_int(getpid()));
+	lifecycle_set_state(meta, "restartCount", json_object_new_int(s->restarts));
 	json_object_object_del(json_member(meta, "state"), "error");
 	if ((r = cdir_meta_write(s->cfd, s->id, meta, err)) < 0)
 		goto fail;
@@ -156,10 +145,10 @@ int shim_run_container(struct shim *s, husk_error **err)
 	return 0;
 fail:
 	cdir_now(now);
-	set_state(meta, "status", json_object_new_string("exited"));
-	set_state(meta, "exitCode", json_object_new_int(127));
-	set_state(meta, "finishedAt", json_object_new_string(now));
-	set_state(meta, "error", json_object_new_string(*err ? (*err)->msg : "start failed"));
+	lifecycle_set_state(meta, "status", json_object_new_string("exited"));
+	lifecycle_set_state(meta, "exitCode", json_object_new_int(127));
+	lifecycle_set_state(meta, "finishedAt", json_object_new_string(now));
+	lifecycle_set_state(meta, "error", json_object_new_string(*err ? (*err)->msg : "start failed"));
 	husk_error *ignored = NULL;
 	container_delete(s->ctx.root, s->id, true, &ignored);
 	husk_error_free(ignored);
