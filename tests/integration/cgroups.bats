@@ -208,7 +208,7 @@ out_distinct_lines() { # FILE N
 	# parent has none, so the container goes under a parent of the test.
 	parent=/sys/fs/cgroup/cpu/$TAG-rt
 	mkdir "$parent"
-	echo 20000 >"$parent/cpu.rt_runtime_us"
+	why=$(give_rt_budget "$parent" 20000) || { rmdir "$parent"; skip "$why"; }
 	update_config '.linux.cgroupsPath = $p' --arg p "/$TAG-rt/c1"
 	resources '{"cpu": {"realtimePeriod": 500000, "realtimeRuntime": 5000}}'
 	sleeper c1
@@ -648,7 +648,7 @@ strip_ids() {
 	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no cpu.rt_runtime_us: this kernel has no RT group scheduling"
 	parent=/sys/fs/cgroup/cpu/$TAG-rt
 	mkdir "$parent"
-	echo 20000 >"$parent/cpu.rt_runtime_us"
+	why=$(give_rt_budget "$parent" 20000) || { rmdir "$parent"; skip "$why"; }
 	update_config '.linux.cgroupsPath = $p' --arg p "/$TAG-rt/c1"
 	sleeper c1
 	husk update --cpu-rt-period 800000 --cpu-rt-runtime 4000 c1

@@ -84,7 +84,7 @@ drop_parent() {
 	# As runc's test: the parent gets the root's budget (a new cgroup has
 	# none, and a child's runtime comes out of its parent's).
 	cat /sys/fs/cgroup/cpu/cpu.rt_period_us >"$p/cpu.rt_period_us"
-	cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us >"$p/cpu.rt_runtime_us"
+	why=$(give_rt_budget "$p" "$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)") || { drop_parent "$TAG-rt"; skip "$why"; }
 	update_config '.linux.cgroupsPath = $p' --arg p "/$TAG-rt/c1"
 	sleeper c1
 	root_period=$(cat /sys/fs/cgroup/cpu/cpu.rt_period_us)

@@ -372,6 +372,27 @@ add_tmpfs() {
 # containers: no other state directory under $ROOT, no mount of the test's
 # directories in the host's mount namespace, and (when no ID is listed) no
 # process and no cgroup of the test.
+# give_rt_budget DIR US: the new cpu cgroup DIR gets US of rt runtime
+# (a child's comes out of its parent's, and a new cgroup has none). When
+# the kernel refuses, the host's root budget is already given to other
+# cgroups or RT throttling is off: it prints why and returns 1, and the
+# caller removes what it made and skips. A cgroup just removed (by the test
+# before) gives its budget back only once the kernel has released it, a
+# moment after its rmdir: hence the retries.
+give_rt_budget() {
+	local root=/sys/fs/cgroup/cpu f held= i
+	for i in $(seq 50); do
+		echo "$2" >"$1/cpu.rt_runtime_us" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	for f in "$root"/*/cpu.rt_runtime_us; do
+		[ -e "$f" ] && [ "${f%/cpu.rt_runtime_us}" != "$1" ] || continue
+		[ "$(cat "$f")" = 0 ] || held+=" ${f#"$root"/}=$(cat "$f")"
+	done
+	echo "this host's cpu cgroup root cannot give $2 us of rt runtime to a new child (root: $(cat "$root/cpu.rt_runtime_us") per $(cat "$root/cpu.rt_period_us") us, kernel.sched_rt_runtime_us $(cat /proc/sys/kernel/sched_rt_runtime_us); held by:${held:- nothing visible})"
+	return 1
+}
+
 assert_clean() {
 	local want got
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
