@@ -2,10 +2,12 @@
 #ifndef HUSK_FUZZ_FUZZ_H
 #define HUSK_FUZZ_FUZZ_H
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +22,24 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 		t[size] = '\0';
 	}
 	return t;
+}
+
+static inline int fuzz_remove_one(const char *path, const struct stat *st, int flag,
+				  struct FTW *ftw)
+{
+	(void) st;
+	(void) ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+/* Removes the tree at path (as root, whatever modes the input set);
+ * aborts when it cannot, since the next input would not start clean. */
+static inline void fuzz_rmtree(const char *path)
+{
+	if (nftw(path, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		abort();
 }
 
 #endif

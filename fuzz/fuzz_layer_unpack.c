@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,15 +14,6 @@
 
 #include "image/unpack.h"
 #include "util/error.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
 
 /* Entries in dir: the harness's scratch parent holds only its own
  * per-input directory. */
@@ -73,8 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(dest);
 	close(fd);
 	/* As root, modes the input set do not stop the removal. */
-	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		abort();
+	fuzz_rmtree(dir);
 	if (count_entries(parent) != 2)   /* "." and "..": nothing escaped */
 		abort();
 	return 0;

@@ -136,6 +136,8 @@ teardown() {
 	app:wheel|1000 10 10 /home/app
 	4242|4242 0 0 /
 	root|0 0 0 10 /root
+	:wheel|0 10 10 /root
+	:50|0 50 50 /root
 	TABLE
 	make_image usr '{"Cmd":["id","-u"],"User":"app"}' "$BASE" "$TOP"
 	crun usr
