@@ -2,6 +2,7 @@
 #ifndef HUSK_FUZZ_FUZZ_H
 #define HUSK_FUZZ_FUZZ_H
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,31 @@ static inline void fuzz_rmtree(const char *path)
 {
 	if (nftw(path, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		abort();
+}
+
+/* Entries of dir besides "." and "..", -1 when it cannot be read. */
+static inline int fuzz_dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	if (d == NULL)
+		return -1;
+	for (struct dirent *de; (de = readdir(d));)
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* The next part of [*p, end) up to a NUL byte or the end (the input copy
+ * of fuzz_text has a NUL past its end); NULL when there is none. */
+static inline char *fuzz_part(char **p, char *end, size_t *len)
+{
+	if (*p > end)
+		return NULL;
+	char *s = *p, *nul = memchr(s, '\0', (size_t) (end - s));
+	*len = (size_t) ((nul ? nul : end) - s);
+	*p = s + *len + 1;
+	return s;
 }
 
 #endif

@@ -23,17 +23,6 @@ static void remove_top(void)
 	fuzz_rmtree(top);
 }
 
-/* The next NUL-separated part of [*p, end); NULL when there is none. */
-static const char *part(const char **p, const char *end, size_t *len)
-{
-	if (*p > end)
-		return NULL;
-	const char *s = *p, *nul = memchr(s, '\0', (size_t) (end - s));
-	*len = (size_t) ((nul ? nul : end) - s);
-	*p = s + *len + 1;
-	return s;
-}
-
 static void write_at(int dirfd, const char *name, const char *text, size_t len)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -55,20 +44,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		atexit(remove_top);
 	}
-	const char *p = text, *end = text + size;
+	char *p = text, *end = text + size;
 	size_t len = 0;
-	const char *conf = part(&p, end, &len);
+	const char *conf = fuzz_part(&p, end, &len);
 	size_t conf_len = len;
 	int rootfd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int etc = openat(rootfd, "etc", O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || etc < 0)
 		abort();
-	const char *s = part(&p, end, &len);
+	const char *s = fuzz_part(&p, end, &len);
 	write_at(etc, "passwd", s ? s : "", s ? len : 0);
-	s = part(&p, end, &len);
+	s = fuzz_part(&p, end, &len);
 	write_at(etc, "group", s ? s : "", s ? len : 0);
 	close(etc);
-	const char *user = part(&p, end, &len);
+	const char *user = fuzz_part(&p, end, &len);
 
 	husk_error *err = NULL;
 	json_object *config = NULL;

@@ -7,7 +7,6 @@
  * compressed input can make husk write. */
 #include "fuzz.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,19 +28,6 @@ static void ignore(const char *what, void *arg)
 {
 	(void) what;
 	(void) arg;
-}
-
-/* Entries of dir besides "." and "..", -1 when it does not exist. */
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	int n = 0;
-	if (d == NULL)
-		return -1;
-	for (struct dirent *de; (de = readdir(d));)
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	husk_error_free(err);
 	char tmp[128];
 	snprintf(tmp, sizeof(tmp), "%s/tmp", path);
-	if (entries(tmp) > 0)
+	if (fuzz_dir_entries(tmp) > 0)
 		abort(); /* half-made files left behind */
 	fuzz_rmtree(path);
 	return 0;

@@ -21,18 +21,6 @@ static void remove_authfile(void)
 	unlink(authfile);
 }
 
-/* The next NUL-separated part of [*p, end), NUL-terminated in place (the
- * input copy has a NUL past its end); NULL when there is none. */
-static char *part(char **p, char *end, size_t *len)
-{
-	if (*p > end)
-		return NULL;
-	char *s = *p, *nul = memchr(s, '\0', (size_t) (end - s));
-	*len = (size_t) ((nul ? nul : end) - s);
-	*p = s + *len + 1;
-	return s;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size);
@@ -49,19 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *p = text, *end = text + size;
 	size_t len = 0;
 	husk_error *err = NULL;
-	char *ref = part(&p, end, &len), *normal = NULL;
+	char *ref = fuzz_part(&p, end, &len), *normal = NULL;
 	struct pull_ref pr = { 0 };
 	if (ref && store_ref_normalize(ref, &normal, &err) == 0)
 		pull_ref_parse(normal, &pr, &err);
 	husk_error_freep(&err);
 
-	char *header = part(&p, end, &len);
+	char *header = fuzz_part(&p, end, &len);
 	struct auth_challenge ch = { 0 };
 	if (header)
 		auth_challenge_parse(header, &ch);
 	auth_challenge_clear(&ch);
 
-	char *auth = part(&p, end, &len);
+	char *auth = fuzz_part(&p, end, &len);
 	if (auth) {
 		int fd = open(authfile, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0 || (len && write(fd, auth, len) != (ssize_t) len))
@@ -75,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pull_ref_clear(&pr);
 	free(normal);
 
-	char *index = part(&p, end, &len);
+	char *index = fuzz_part(&p, end, &len);
 	json_object *j = NULL;
 	if (index && json_parse_text(index, len, &j, &err) == 0) {
 		char digest[DIGEST_LEN];
