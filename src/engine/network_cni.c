@@ -157,7 +157,7 @@ static int hosts_write(const char *cdir, json_object *meta, json_object *result,
 
 int network_cni_created(void *arg, pid_t pid, husk_error **err)
 {
-	struct network_cni_start *s = arg;
+	struct network_start *s = arg;
 	const char *net = network_cni_name(s->meta);
 	if (!net)
 		return 0;
