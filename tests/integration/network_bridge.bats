@@ -72,3 +72,133 @@ assert_net_clean() {
 	ip -n "$HNS" -o addr show dev husk0 | grep -q "198.18.0.1/24" || fail "bridge husk0 has no gateway"
 	assert_net_clean
 }
+
+# The outside's server on 198.19.255.2:9000 (TCP and UDP).
+start_server() {
+	# /usr/bin/python3 itself (not a wrapper that would outlive kill), and
+	# not on bats' fd 3.
+	in_out /usr/bin/python3 "$REPO_ROOT/tests/data/net_peer_server.py" 198.19.255.2 9000 \
+		>"$TESTDIR/srv.out" 2>&1 3>&- &
+	SRV=$!
+	wait_for 50 grep -q ready "$TESTDIR/srv.out" || fail "server did not start: $(cat "$TESTDIR/srv.out")"
+}
+
+@test "network bridge: container -> outside leaves with the host's address (NAT), not the container's" {
+	start_server
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network bridge bb \
+		sh -c 'nc -w 3 198.19.255.2 9000 </dev/null'
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	[ "$output" = "peer 198.19.255.1" ] || fail "the outside saw: '$output'"
+	assert_net_clean
+}
+
+@test "network bridge: containers reach each other by address and by name; /etc/hosts follows them" {
+	hns network create front --subnet 198.18.4.0/24 >/dev/null
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name srv --network front bb \
+		nc -ll -p 7000 -e hostname
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	ip=$(hns container inspect srv | jq -r '.[0].NetworkSettings.Networks.front.IPAddress')
+	[ "$ip" = 198.18.4.2 ] || fail "srv's address: $ip"
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --name cli --hostname clihost --network front bb \
+		sh -c "nc -w 3 198.18.4.2 7000 </dev/null; nc -w 3 srv 7000 </dev/null; cat /etc/hosts"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	[ "${lines[0]}" = "${lines[1]}" ] && [ -n "${lines[0]}" ] || fail "by address and by name: $output"
+	[[ "$output" == *"198.18.4.3	clihost cli"* ]] || fail "own name: $output"
+	# srv's file (running) got cli while it ran, and lost it after.
+	hosts=$(cat "$STORE/containers/$(hns container inspect srv | jq -r '.[0].Id')/hosts")
+	[[ "$hosts" != *" cli"* ]] || fail "cli still in srv's hosts: $hosts"
+	hrun hns container rm -f srv
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	assert_net_clean
+	hrun hns network rm front
+	[ "$status" -eq 0 ] || fail "network rm: $stderr"
+	left=$(ip -n "$HNS" -o link show | grep hk- | grep -v hk-up || true)
+	[ -z "$left" ] || fail "bridge left: $left"
+}
+
+@test "network bridge: -p answers from outside on the host's address and from the host on 127.0.0.1; -P too" {
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name web -p 8080:7000 -P --network bridge bb \
+		nc -ll -p 7000 -e hostname
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	want=$(hns container inspect web | jq -r '.[0].Config.Hostname')
+	ports=$(hns container inspect web | jq -c '.[0].NetworkSettings.Ports')
+	[[ "$ports" == *'"containerPort":8080'* ]] || fail "-P did not publish ExposedPorts 8080: $ports"
+	got=$(in_out busybox nc -w 3 198.19.255.1 8080 </dev/null) || true
+	[ "$got" = "$want" ] || fail "outside -> 198.19.255.1:8080: '$got'"
+	got=$(nsenter --net="/run/netns/$HNS" busybox nc -w 3 127.0.0.1 8080 </dev/null) || true
+	[ "$got" = "$want" ] || fail "host 127.0.0.1:8080: '$got'"
+	hrun hns container rm -f web
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	got=$(in_out busybox nc -w 2 198.19.255.1 8080 </dev/null 2>&1) || true
+	[ "$got" != "$want" ] || fail "the port still answers after rm"
+	assert_net_clean
+}
+
+@test "network bridge: an --internal network has no way out, its containers still reach each other" {
+	start_server
+	hns network create sealed --internal --subnet 198.18.8.0/24 >/dev/null
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network sealed bb \
+		sh -c 'nc -w 2 198.19.255.2 9000 </dev/null; ip route'
+	[[ "$output" != *peer* ]] || fail "an internal network reached the outside: $output"
+	[[ "$output" != *default* ]] || fail "an internal network has a default route: $output"
+	assert_net_clean
+}
+
+@test "network bridge: 20 concurrent starts on one network: 20 different addresses, nothing left" {
+	hns network create many --subnet 198.18.12.0/24 >/dev/null
+	for i in $(seq 1 20); do
+		hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network many bb \
+			sh -c 'ip -4 -o addr show eth0 | grep -o "inet [0-9.]*"; sleep 1' \
+			>"$TESTDIR/c$i.out" 2>"$TESTDIR/c$i.err" &
+	done
+	wait
+	for i in $(seq 1 20); do
+		[ -s "$TESTDIR/c$i.out" ] || fail "container $i: $(cat "$TESTDIR/c$i.err")"
+	done
+	n=$(cat "$TESTDIR"/c*.out | sort -u | wc -l)
+	[ "$n" -eq 20 ] || fail "$n different addresses: $(cat "$TESTDIR"/c*.out | sort | uniq -d)"
+	assert_net_clean
+}
+
+@test "network bridge: husk SIGKILLed in the middle of the setup: rm -f removes veth, lease and rules" {
+	hns container create -e "HUSK_TEST_TAG=$TAG" --name k -p 8081:80 --network bridge bb sleep 100 >/dev/null
+	# Stopped by SIGKILL right after the veth is made (at its netlink ack,
+	# the first sendto after the veth's: the container end's set up).
+	nsenter --net="/run/netns/$HNS" -- strace -f -o /dev/null \
+		-e inject=sendto:signal=SIGKILL:when=6 -- "$HUSK" --root "$ROOT" --store "$STORE" container start k \
+		>/dev/null 2>&1 || true
+	[ -f "$STORE/containers/$(hns container inspect k | jq -r '.[0].Id')/net.json" ] || \
+		fail "not killed mid-setup (no net.json left)"
+	hrun hns container rm -f k
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	assert_net_clean
+	[ -z "$(ls "$STORE/containers" | grep -v '^\.' || true)" ] || fail "container left"
+}
+
+@test "network bridge: bad input is one line and leaves nothing" {
+	hrun hns network create clash --subnet 198.18.0.128/25
+	assert_husk_error 'overlaps 198.18.0.0/24 of network bridge'
+	hrun hns network create bad --subnet 198.18.1.1/24
+	assert_husk_error 'has host bits set'
+	hrun hns network create bad --subnet 198.18.1.0/33
+	assert_husk_error 'prefix length'
+	hrun hns network create bad --subnet 198.18.1.0/24 --gateway 198.18.2.1
+	assert_husk_error 'not a host address'
+	hrun hns container run --rm --network nosuch bb true
+	assert_husk_error 'network nosuch: no such network'
+	hns network create tiny --subnet 198.18.16.0/30 >/dev/null
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name t1 --network tiny bb sleep 100
+	[ "$status" -eq 0 ] || fail "first: $stderr"
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network tiny bb true
+	assert_husk_error 'no free address in 198.18.16.0/30' 127
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network tiny --ip 198.18.16.9 bb true
+	assert_husk_error '--ip 198.18.16.9: not a free host address'
+	hrun hns network rm tiny
+	assert_husk_error 'network tiny: container t1 is on it'
+	hrun hns container rm -f t1
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	hrun hns network rm tiny
+	[ "$status" -eq 0 ] || fail "network rm: $stderr"
+	[ ! -e "$STORE/networks/tiny.json" ] || fail "tiny.json left"
+	assert_net_clean
+}
