@@ -177,7 +177,7 @@ static int one_network(const struct network_start *s, json_object *rec, json_obj
 	struct take t = { .s = s, .d = &d,
 			  .want = idx == 0 ? json_object_get_string(json_member(hc, "IPAddress")) : NULL };
 	if (net_leases_edit(s->c->store, d.name, take_edit, &t, err) < 0)
-		return husk_wrap(err, "network %s", d.name);
+		return -1;
 	json_object_object_add(entry, "ip", json_object_new_string(t.lease.ip));
 	json_object_object_add(entry, "prefix", json_object_new_int(t.lease.prefix));
 	if (*t.lease.ip6)

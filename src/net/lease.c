@@ -127,7 +127,7 @@ int net_lease_pick(json_object *leases, const struct net_def *d, const char *id,
 				pick = i;
 		}
 		if (pick < 0)
-			return husk_fail(err, ENOSPC, "network %s: no free address in %s", d->name,
+			return husk_fail(err, 0, "network %s: no free address in %s", d->name,
 					 d->subnet);
 	}
 	*ret = (struct net_lease) { .prefix = p.len, .prefix6 = p6.len };

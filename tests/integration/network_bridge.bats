@@ -60,6 +60,9 @@ assert_net_clean() {
 		[ -f "$f" ] || continue
 		[ "$(jq length "$f")" = 0 ] || fail "lease left in $f: $(cat "$f")" || return
 	done
+	# No rule of a container left (its chain is c/NETWORK/ID, with its DNAT).
+	left=$(nsenter --net="/run/netns/$HNS" "$REPO_ROOT/build/tests/tools/nft_rules" list | grep -E 'chain c/|dnat (ip|ip6) to' || true)
+	[ -z "$left" ] || fail "rules left: $left"
 }
 
 @test "network bridge: eth0 with a lease of the network and the default route; rm: no veth, no lease" {
@@ -123,6 +126,8 @@ start_server() {
 	want=$(hns container inspect web | jq -r '.[0].Config.Hostname')
 	ports=$(hns container inspect web | jq -c '.[0].NetworkSettings.Ports')
 	[[ "$ports" == *'"containerPort":8080'* ]] || fail "-P did not publish ExposedPorts 8080: $ports"
+	rules=$(nsenter --net="/run/netns/$HNS" "$REPO_ROOT/build/tests/tools/nft_rules" list)
+	[[ "$rules" == *"dnat ip to 198.18.0.2:7000"* ]] || fail "no DNAT rule: $rules"
 	got=$(in_out busybox nc -w 3 198.19.255.1 8080 </dev/null) || true
 	[ "$got" = "$want" ] || fail "outside -> 198.19.255.1:8080: '$got'"
 	got=$(nsenter --net="/run/netns/$HNS" busybox nc -w 3 127.0.0.1 8080 </dev/null) || true
@@ -190,7 +195,7 @@ start_server() {
 	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name t1 --network tiny bb sleep 100
 	[ "$status" -eq 0 ] || fail "first: $stderr"
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network tiny bb true
-	assert_husk_error 'no free address in 198.18.16.0/30' 127
+	assert_husk_error 'network tiny: no free address in 198.18.16.0/30$'
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network tiny --ip 198.18.16.9 bb true
 	assert_husk_error '--ip 198.18.16.9: not a free host address'
 	hrun hns network rm tiny
