@@ -207,3 +207,26 @@ start_server() {
 	[ ! -e "$STORE/networks/tiny.json" ] || fail "tiny.json left"
 	assert_net_clean
 }
+
+@test "network bridge: the shim SIGKILLed, and a foreground husk SIGKILLed: rm -f removes lease and rules" {
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name d1 -p 8082:80 --network bridge bb sleep 100
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	id=$(hns container inspect d1 | jq -r '.[0].Id')
+	shim=$(jq -r '.state.shimPid' "$STORE/containers/$id/meta.json")
+	[ "$shim" -gt 1 ] || fail "no shim pid"
+	kill -9 "$shim"
+	hns container create -e "HUSK_TEST_TAG=$TAG" --name fg -p 8083:80 --network bridge bb sleep 100 >/dev/null
+	nsenter --net="/run/netns/$HNS" -- "$HUSK" --root "$ROOT" --store "$STORE" container start fg \
+		>/dev/null 2>&1 3>&- &
+	fg=$!
+	fid=$(hns container inspect fg | jq -r '.[0].Id')
+	wait_for 100 grep -q '"ports":true' "$STORE/containers/$fid/net.json" || fail "fg's network not up"
+	kill -9 "$fg"
+	rules=$(nsenter --net="/run/netns/$HNS" "$REPO_ROOT/build/tests/tools/nft_rules" list)
+	[[ "$rules" == *"dnat ip to"* ]] || fail "no DNAT rule before rm: $rules"
+	for c in d1 fg; do
+		hrun hns container rm -f "$c"
+		[ "$status" -eq 0 ] || fail "rm -f $c: $stderr"
+	done
+	assert_net_clean
+}
