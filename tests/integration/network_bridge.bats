@@ -230,3 +230,25 @@ start_server() {
 	done
 	assert_net_clean
 }
+
+@test "network bridge: --dns, --add-host, --network container:OTHER, two networks, --ipv6, --ip" {
+	hns network create two --subnet 198.18.20.0/24 >/dev/null
+	hns network create six --ipv6 --subnet 198.18.24.0/24 --subnet fd00:1998::/64 >/dev/null
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name base --network six --network two \
+		--ip 198.18.24.9 --dns 198.18.53.53 --add-host db:198.18.99.1 bb sleep 100
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	hrun hns container exec base sh -c 'ip -o addr; cat /etc/resolv.conf /etc/hosts'
+	[[ "$output" == *"eth0"*"inet 198.18.24.9/24"* ]] || fail "--ip on eth0: $output"
+	[[ "$output" == *"eth0"*"inet6 fd00:1998::9/64"* ]] || fail "IPv6 on eth0: $output"
+	[[ "$output" == *"eth1"*"inet 198.18.20.2/24"* ]] || fail "second network on eth1: $output"
+	[[ "$output" == *"nameserver 198.18.53.53"* ]] || fail "--dns: $output"
+	[[ "$output" == *"198.18.99.1	db"* ]] || fail "--add-host: $output"
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network container:base bb ip -4 -o addr show eth0
+	[[ "$output" == *"198.18.24.9"* ]] || fail "container:base does not share base's eth0: $output $stderr"
+	hrun hns container rm -f base
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	assert_net_clean
+	hrun hns network prune
+	[ "$status" -eq 0 ] || fail "prune: $stderr"
+	[ "$(hns network ls -q | sort | tr '\n' ' ')" = "bridge " ] || fail "prune left: $(hns network ls -q)"
+}
