@@ -15,6 +15,7 @@ setup() {
 	HNS=husk-br-$$-$RANDOM
 	ONS=husk-out-$$-$RANDOM
 	HOST_LINKS=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+	HOST_FWD=$(cat /proc/sys/net/ipv4/ip_forward)
 	ip netns add "$HNS"
 	ip netns add "$ONS"
 	ip -n "$HNS" link set lo up
@@ -36,8 +37,12 @@ teardown() {
 	ip netns del "$HNS" 2>/dev/null || true
 	ip netns del "$ONS" 2>/dev/null || true
 	teardown_test
+	# The machine's own namespace: no interface, sysctl or rule of ours.
 	now=$(ip -o link show | awk -F': ' '{print $2}' | sort)
-	[ "$now" = "$HOST_LINKS" ] || echo "# the host's interfaces changed: $now" >&3
+	[ "$now" = "$HOST_LINKS" ] || fail "the host's interfaces changed: $now"
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$HOST_FWD" ] || fail "the host's ip_forward changed"
+	! "$REPO_ROOT/build/tests/tools/nft_rules" list | grep -q "table inet husk" || \
+		fail "husk's table in the host's namespace"
 }
 
 # hns ARGS...: husk in the test's "host" namespace.
