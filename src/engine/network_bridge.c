@@ -25,6 +25,7 @@
 
 #define RECORD "net.json"
 #define MAX_NETWORKS 10
+#define BRIDGE_MARK "husk network: rules set"
 
 static int record_write(const char *cdir, json_object *rec, husk_error **err)
 {
@@ -195,11 +196,17 @@ static int one_network(const struct network_start *s, json_object *rec, json_obj
 	const char *ctr_addrs[] = { a4, *t.lease.ip6 ? a6 : NULL, NULL };
 	struct net_nft_network nn = { .name = d.name, .bridge = d.bridge, .subnet = d.subnet,
 				      .internal = d.internal };
-	if (net_bridge_ensure(d.bridge, br_addrs, err) < 0)
+	/* The bridge's alias says that its addresses, sysctls and rules were
+	 * all made (a bridge made by a husk killed before its rules has none):
+	 * later starts skip a transaction of nftables. */
+	int made = net_bridge_ensure(d.bridge, br_addrs, BRIDGE_MARK, err);
+	if (made < 0)
 		return husk_wrap(err, "network %s", d.name);
-	sysctls(&d);
-	if (net_nft_network_add(&nn, err) < 0)
-		return husk_wrap(err, "network %s: rules", d.name);
+	if (made == 0) {
+		sysctls(&d);
+		if (net_nft_network_add(&nn, err) < 0 || net_link_mark(d.bridge, BRIDGE_MARK, err) < 0)
+			return husk_wrap(err, "network %s: rules", d.name);
+	}
 	const char *veth = json_object_get_string(json_member(entry, "veth"));
 	/* An internal network has no way out: no default route by it. */
 	bool route = idx == 0 && !d.internal;

@@ -109,7 +109,21 @@ static int link_up(struct nl *n, int index)
 	return nl_talk(n, h);
 }
 
-static int ifindex(struct nl *n, const char *name)
+struct alias_cb {
+	char *out;
+	size_t len;
+};
+
+static int alias_attr(const struct nlattr *a, void *data)
+{
+	struct alias_cb *c = data;
+	if (mnl_attr_get_type(a) == IFLA_IFALIAS && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+		snprintf(c->out, c->len, "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* The index of name; its alias (IFLA_IFALIAS) into alias when given. */
+static int link_lookup(struct nl *n, const char *name, char *alias, size_t alias_len)
 {
 	/* RTM_GETLINK by name, in the socket's namespace (if_nametoindex
 	 * would ask the thread's). */
@@ -133,7 +147,17 @@ static int ifindex(struct nl *n, const char *name)
 		return e->error ? e->error : -ENODEV;
 	}
 	struct ifinfomsg *i = mnl_nlmsg_get_payload(r);
+	if (alias) {
+		struct alias_cb c = { alias, alias_len };
+		*alias = '\0';
+		mnl_attr_parse(r, sizeof(*i), alias_attr, &c);
+	}
 	return i->ifi_index;
+}
+
+static int ifindex(struct nl *n, const char *name)
+{
+	return link_lookup(n, name, NULL, 0);
 }
 
 /* "ADDR/LEN" on index. */
@@ -164,7 +188,8 @@ static int addr_add(struct nl *n, int index, const char *cidr, husk_error **err)
 	return r < 0 ? husk_fail(err, -r, "address %s", cidr) : 0;
 }
 
-int net_bridge_ensure(const char *name, const char *const *addrs, husk_error **err)
+int net_bridge_ensure(const char *name, const char *const *addrs, const char *mark,
+		      husk_error **err)
 {
 	cleanup_nl struct nl *n = NULL;
 	int r = nl_open(-1, &n, err);
@@ -179,15 +204,32 @@ int net_bridge_ensure(const char *name, const char *const *addrs, husk_error **e
 	r = nl_talk(n, h);
 	if (r < 0 && r != -EEXIST)
 		return husk_fail(err, -r, "create bridge %s", name);
-	int index = ifindex(n, name);
+	char alias[64];
+	int index = link_lookup(n, name, alias, sizeof(alias));
 	if (index < 0)
 		return husk_fail(err, -index, "bridge %s", name);
+	if (mark && strcmp(alias, mark) == 0)
+		return 1;   /* made and marked earlier: the addresses are there */
 	for (const char *const *a = addrs; a && *a; a++)
 		if ((r = addr_add(n, index, *a, err)) < 0)
 			return husk_wrap(err, "bridge %s", name);
 	if ((r = link_up(n, index)) < 0)
 		return husk_fail(err, -r, "bridge %s: up", name);
 	return 0;
+}
+
+int net_link_mark(const char *name, const char *mark, husk_error **err)
+{
+	cleanup_nl struct nl *n = NULL;
+	int r = nl_open(-1, &n, err);
+	if (r < 0)
+		return r;
+	struct nlmsghdr *h = nl_msg(n, RTM_NEWLINK, 0);
+	link_hdr(h);
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_strz(h, IFLA_IFALIAS, mark);
+	r = nl_talk(n, h);
+	return r < 0 ? husk_fail(err, -r, "%s: alias", name) : 0;
 }
 
 int net_link_del(const char *name, husk_error **err)

@@ -10,8 +10,13 @@
 #include "util/error.h"
 
 /* The bridge `name` with the addresses ("198.18.0.1/24", NULL-terminated),
- * up; what exists already is kept. */
-int net_bridge_ensure(const char *name, const char *const *addrs, husk_error **err);
+ * up; what exists already is kept.  1 (nothing done) when its alias is
+ * mark already: what net_link_mark set once the rest of the network was
+ * made, so that later starts skip it; 0 otherwise. */
+int net_bridge_ensure(const char *name, const char *const *addrs, const char *mark,
+		      husk_error **err);
+/* Sets the interface's alias (IFLA_IFALIAS). */
+int net_link_mark(const char *name, const char *mark, husk_error **err);
 /* Removes the interface; one that does not exist is no error. */
 int net_link_del(const char *name, husk_error **err);
 /* A veth pair: `host` on `bridge`, up; its peer made straight in the

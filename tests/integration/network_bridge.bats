@@ -144,7 +144,7 @@ start_server() {
 	assert_net_clean
 }
 
-@test "network bridge: an --internal network has no way out, its containers still reach each other" {
+@test "network bridge: an --internal network has no way out: no default route, no NAT to the outside" {
 	start_server
 	hns network create sealed --internal --subnet 198.18.8.0/24 >/dev/null
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network sealed bb \
