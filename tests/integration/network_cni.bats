@@ -56,3 +56,20 @@ hns() {
 	left=$(grep -F "$ROOT" /proc/self/mountinfo || true)
 	[ -z "$left" ] || fail "mount left: $left"
 }
+
+@test "network cni: run -d (under the shim) gets its CNI network; rm -f takes it down" {
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name dc --network cni:husk-test bb sleep 100
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	hrun hns container exec dc sh -c 'ip -4 -o addr show eth0'
+	[[ "$output" == *"inet 198.19.1."* ]] || fail "no address under the shim: $output $stderr"
+	hrun hns network check dc
+	[ "$status" -eq 0 ] || fail "check: $stderr"
+	hrun hns container rm -f dc
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	left=$(ip -n "$HNS" -o link show type veth)
+	[ -z "$left" ] || fail "veth left: $left"
+	left=$(ls "$TESTDIR/ipam/husk-test" | grep '^198' || true)
+	[ -z "$left" ] || fail "lease left: $left"
+	left=$(grep -F "$ROOT" /proc/self/mountinfo || true)
+	[ -z "$left" ] || fail "mount left: $left"
+}
