@@ -8,11 +8,6 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
-static int ctx_of(const struct globals *g, struct engine_ctx *ctx, char **store, husk_error **err)
-{
-	return cli_engine_ctx(g, ctx, store, err);
-}
-
 static void print_json(json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -53,7 +48,7 @@ static int run_create(const struct globals *g, int argc, char **argv, husk_error
 	int r = cli_positional(&cmd_network_create, argc, argv, 1, 1, err);
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
-	if (r < 0 || (r = ctx_of(g, &ctx, &store, err)) < 0)
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
 		return r;
 	o.name = argv[optind];
 	/* Each --subnet and --gateway by its family. */
@@ -90,7 +85,7 @@ static int run_ls(const struct globals *g, int argc, char **argv, husk_error **e
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
 	cleanup_json json_object *list = NULL;
-	if (r < 0 || (r = ctx_of(g, &ctx, &store, err)) < 0 ||
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0 ||
 	    (r = engine_network_list(&ctx, &list, err)) < 0)
 		return r;
 	if (!quiet)
@@ -121,7 +116,7 @@ static int run_inspect(const struct globals *g, int argc, char **argv, husk_erro
 	int r = cli_positional(&cmd_network_inspect, argc, argv, 1, 100000, err);
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
-	if (r < 0 || (r = ctx_of(g, &ctx, &store, err)) < 0)
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
 		return r;
 	cleanup_json json_object *all = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
@@ -144,7 +139,7 @@ static int run_rm(const struct globals *g, int argc, char **argv, husk_error **e
 	int r = cli_positional(&cmd_network_rm, argc, argv, 1, 100000, err);
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
-	if (r < 0 || (r = ctx_of(g, &ctx, &store, err)) < 0)
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
 		return r;
 	for (int i = optind; i < argc; i++) {
 		if ((r = engine_network_rm(&ctx, argv[i], err)) < 0)
@@ -166,7 +161,7 @@ static int run_prune(const struct globals *g, int argc, char **argv, husk_error 
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
 	cleanup_json json_object *gone = NULL;
-	if (r < 0 || (r = ctx_of(g, &ctx, &store, err)) < 0 ||
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0 ||
 	    (r = engine_network_prune(&ctx, &gone, err)) < 0)
 		return r;
 	for (size_t i = 0; i < json_object_array_length(gone); i++)

@@ -24,6 +24,8 @@ int cdir_meta_write(int cfd, const char *id, json_object *meta, husk_error **err
 /* Removes the container's directory (renamed away first, so that a
  * half-removed one is never listed) and its name. */
 int cdir_remove(int cfd, const char *id, husk_error **err);
+/* cdir/name = the JSON of o, written to a temporary file and renamed. */
+int cdir_write_json(const char *cdir, const char *name, json_object *o, husk_error **err);
 /* RFC 3339 UTC with nanoseconds, as docker's timestamps. */
 void cdir_now(char buf[40]);
 /* The absolute path of STORE/containers/<id>[/sub]. */

@@ -72,14 +72,6 @@ static int publish_all(const struct store_image *img, json_object *ports, husk_e
 	return 0;
 }
 
-static json_object *strv_json(char **v)
-{
-	json_object *a = json_object_new_array();
-	for (; v && *v; v++)
-		json_object_array_add(a, json_object_new_string(*v));
-	return a;
-}
-
 static int dns_hosts_check(const struct engine_flags *f, husk_error **err)
 {
 	unsigned char bin[16];
@@ -129,8 +121,8 @@ int network_prepare(const struct engine_ctx *c, const struct engine_flags *f,
 			return husk_fail(err, 0, "--network %s: takes no other --network with it", *p);
 	if (dns_hosts_check(f, err) < 0)
 		return -1;
-	json_object_object_add(hc, "Dns", strv_json(f->dns));
-	json_object_object_add(hc, "ExtraHosts", strv_json(f->add_hosts));
+	json_object_object_add(hc, "Dns", json_strv(f->dns));
+	json_object_object_add(hc, "ExtraHosts", json_strv(f->add_hosts));
 	if (!strncmp(mode, "container:", 10) && join_container(c, mode + 10, spec, err) < 0)
 		return -1;
 	if (is_builtin_mode(mode)) {

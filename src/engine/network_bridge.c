@@ -29,11 +29,7 @@
 
 static int record_write(const char *cdir, json_object *rec, husk_error **err)
 {
-	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return husk_fail(err, errno, "open %s", cdir);
-	const char *text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
-	return write_file_atomic_at(dfd, RECORD, text, strlen(text), 0600, err);
+	return cdir_write_json(cdir, RECORD, rec, err);
 }
 
 static bool dir_alive(const char *dir)

@@ -81,22 +81,25 @@ assert_net_clean() {
 	assert_net_clean
 }
 
-# The outside's server on 198.19.255.2:9000 (TCP and UDP).
+# The outside's server on 198.19.255.2: TCP 9000, UDP 53 (busybox's
+# nslookup is the containers' UDP client).
 start_server() {
 	# /usr/bin/python3 itself (not a wrapper that would outlive kill), and
 	# not on bats' fd 3.
-	in_out /usr/bin/python3 "$REPO_ROOT/tests/data/net_peer_server.py" 198.19.255.2 9000 \
+	in_out /usr/bin/python3 "$REPO_ROOT/tests/data/net_peer_server.py" 198.19.255.2 9000 53 \
 		>"$TESTDIR/srv.out" 2>&1 3>&- &
 	SRV=$!
 	wait_for 50 grep -q ready "$TESTDIR/srv.out" || fail "server did not start: $(cat "$TESTDIR/srv.out")"
 }
 
-@test "network bridge: container -> outside leaves with the host's address (NAT), not the container's" {
+@test "network bridge: container -> outside leaves with the host's address (NAT), not the container's; TCP and UDP" {
 	start_server
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network bridge bb \
-		sh -c 'nc -w 3 198.19.255.2 9000 </dev/null'
+		sh -c 'nc -w 3 198.19.255.2 9000 </dev/null; nslookup -timeout=1 x.test 198.19.255.2 >/dev/null 2>&1; true'
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
-	[ "$output" = "peer 198.19.255.1" ] || fail "the outside saw: '$output'"
+	[ "$output" = "peer 198.19.255.1" ] || fail "the outside saw (TCP): '$output'"
+	grep -q "^udp peer 198.19.255.1$" "$TESTDIR/srv.out" || fail "the outside saw (UDP): $(cat "$TESTDIR/srv.out")"
+	! grep -q "udp peer 198.18" "$TESTDIR/srv.out" || fail "a container address reached the outside"
 	assert_net_clean
 }
 
@@ -137,6 +140,9 @@ start_server() {
 	[ "$got" = "$want" ] || fail "outside -> 198.19.255.1:8080: '$got'"
 	got=$(nsenter --net="/run/netns/$HNS" busybox nc -w 3 127.0.0.1 8080 </dev/null) || true
 	[ "$got" = "$want" ] || fail "host 127.0.0.1:8080: '$got'"
+	# Hairpin: another container of the network, by the host's address.
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network bridge bb nc -w 3 198.19.255.1 8080
+	[ "$output" = "$want" ] || fail "container -> 198.19.255.1:8080: '$output' $stderr"
 	hrun hns container rm -f web
 	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
 	got=$(in_out busybox nc -w 2 198.19.255.1 8080 </dev/null 2>&1) || true
