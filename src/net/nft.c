@@ -67,8 +67,10 @@ static void write_nat(FILE *f, const char *chain, const char *br, const struct n
 	if (!internal)
 		fprintf(f, "add rule " NFT_TABLE " %s oifname != \"%s\" %s saddr %s masquerade\n", chain, br,
 			v4 ? "ip" : "ip6", subnet->text);
-	fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" iifname \"%s\" ct status dnat masquerade\n",
-		chain, br, br);
+	/* hairpin by the source, not iifname: br_netfilter, when loaded,
+	 * passes a bridged packet to postrouting without its input device */
+	fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" %s saddr %s ct status dnat masquerade\n",
+		chain, br, v4 ? "ip" : "ip6", subnet->text);
 	if (v4)
 		fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", chain,
 			br);
