@@ -67,8 +67,10 @@ static void write_nat(FILE *f, const char *chain, const char *br, const struct n
 	if (!internal)
 		fprintf(f, "add rule " NFT_TABLE " %s oifname != \"%s\" %s saddr %s masquerade\n", chain, br,
 			v4 ? "ip" : "ip6", subnet->text);
-	fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" iifname \"%s\" ct status dnat masquerade\n",
-		chain, br, br);
+	/* hairpin by the source, not iifname: br_netfilter, when loaded,
+	 * passes a bridged packet to postrouting without its input device */
+	fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" %s saddr %s ct status dnat masquerade\n",
+		chain, br, v4 ? "ip" : "ip6", subnet->text);
 	if (v4)
 		fprintf(f, "add rule " NFT_TABLE " %s oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", chain,
 			br);
@@ -97,7 +99,7 @@ static int explain_exists(struct nft_exec *x, const char *bridge, husk_error **e
 {
 	cleanup_json json_object *list = NULL;
 	cleanup_error husk_error *e = NULL;
-	if (nft_exec_list(x, &list, &e) < 0 || list == NULL)
+	if (nft_exec_list(x, "map " NFT_TABLE " nets", &list, &e) < 0 || list == NULL)
 		return 0;
 	struct bridge_owner o = { .bridge = bridge };
 	nft_table_elements(list, find_bridge_owner, &o, &e);
@@ -155,7 +157,7 @@ int net_nft_network_del(const char *name, husk_error **err)
 		return husk_wrap(err, "network rules");
 	cleanup_nft_exec struct nft_exec *x = nft_exec_new(err);
 	cleanup_json json_object *list = NULL;
-	if (x == NULL || nft_exec_list(x, &list, err) < 0)
+	if (x == NULL || nft_exec_list(x, NULL, &list, err) < 0)
 		return husk_wrap(err, "network %s", name);
 	if (list == NULL)
 		return 0;

@@ -95,11 +95,13 @@ int nft_exec_json(struct nft_exec *x, json_object *cmd, husk_error **err)
 	return run(x, text, true, err);
 }
 
-int nft_exec_list(struct nft_exec *x, json_object **ret, husk_error **err)
+int nft_exec_list(struct nft_exec *x, const char *what, json_object **ret, husk_error **err)
 {
 	*ret = NULL;
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "list %s", what != NULL ? what : "table " NFT_TABLE);
 	cleanup_error husk_error *e = NULL;
-	int r = run(x, "list table " NFT_TABLE, true, &e);
+	int r = run(x, cmd, true, &e);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
@@ -110,11 +112,10 @@ int nft_exec_list(struct nft_exec *x, json_object **ret, husk_error **err)
 	const char *out = x->lib->ctx_get_output_buffer(x->ctx);
 	cleanup_json json_object *doc = NULL;
 	if (json_parse_text(out, strlen(out), &doc, err) < 0)
-		return husk_wrap(err, "nftables: its listing of table %s", NFT_TABLE);
+		return husk_wrap(err, "nftables: its listing of %s", cmd + 5);
 	json_object *list = json_member(doc, "nftables");
 	if (list == NULL || !json_is_array(list))
-		return husk_fail(err, 0, "nftables: its listing of table %s has no \"nftables\" array",
-				 NFT_TABLE);
+		return husk_fail(err, 0, "nftables: its listing of %s has no \"nftables\" array", cmd + 5);
 	*ret = json_object_get(list);
 	return 0;
 }

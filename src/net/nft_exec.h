@@ -25,9 +25,10 @@ int nft_exec_text(struct nft_exec *x, const char *text, husk_error **err);
 /* The same for a JSON command object ({"nftables": [...]}). */
 int nft_exec_json(struct nft_exec *x, json_object *cmd, husk_error **err);
 
-/* husk's table as nftables' JSON array of objects (caller puts it), or
- * NULL with 0 when the table does not exist. */
-int nft_exec_list(struct nft_exec *x, json_object **ret, husk_error **err);
+/* A listing of husk's table, or of what (an object of it: "map " NFT_TABLE
+ * " ports"), as nftables' JSON array of objects (the caller puts it); NULL
+ * with 0 when the table does not exist. */
+int nft_exec_list(struct nft_exec *x, const char *what, json_object **ret, husk_error **err);
 
 /* A memory stream for building a transaction; its text and size. */
 struct nft_buf {

@@ -103,7 +103,7 @@ static int explain_exists(struct nft_exec *x, struct claims *c, husk_error **err
 	cleanup_json json_object *list = NULL;
 	cleanup_error husk_error *e = NULL;
 	c->stale = NULL;
-	if (nft_exec_list(x, &list, &e) < 0 || list == NULL)
+	if (nft_exec_list(x, "map " NFT_TABLE " ports", &list, &e) < 0 || list == NULL)
 		return -EEXIST;
 	nft_table_elements(list, read_claim, c, &e);
 	if (c->taken[0] == '\0')
@@ -138,7 +138,7 @@ static int ports_add(struct nft_exec *x, const char *chain, const struct net_nft
 			keys[nkeys++] = k;
 	}
 	cleanup_json json_object *list = NULL;
-	if (nft_exec_list(x, &list, err) < 0)
+	if (nft_exec_list(x, "map " NFT_TABLE " ports", &list, err) < 0)
 		return -EIO;
 	struct claims c = { .chain = chain, .keys = keys, .nkeys = nkeys, .have = have, .stale = b.f };
 	if (list != NULL)
@@ -189,7 +189,7 @@ int net_nft_ports_del(const char *ctr_id, husk_error **err)
 		return husk_wrap(err, "published ports");
 	cleanup_nft_exec struct nft_exec *x = nft_exec_new(err);
 	cleanup_json json_object *list = NULL;
-	if (x == NULL || nft_exec_list(x, &list, err) < 0)
+	if (x == NULL || nft_exec_list(x, NULL, &list, err) < 0)
 		return husk_wrap(err, "published ports of %s", ctr_id);
 	if (list != NULL && nft_table_remove_owned(x, list, container_owns, ctr_id, err) < 0)
 		return husk_wrap(err, "published ports of %s", ctr_id);

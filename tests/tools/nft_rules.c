@@ -5,6 +5,7 @@
  *   nft_rules ports-add CTR NETWORK HOSTIP,HOSTPORT,CTRIP,CTRPORT,PROTO...  (HOSTIP - : any)
  *   nft_rules ports-del CTR
  *   nft_rules list          the whole ruleset of the netns, as `nft list ruleset`
+ *   nft_rules exec TEXT     nft commands of the test's own (a table not husk's)
  * An error is one line "nft_rules: <what>: <why>" and exit status 1. */
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -30,10 +31,10 @@ static int parse_port(char *spec, struct net_nft_port *p)
 	return 0;
 }
 
-static int list_ruleset(void)
+static int run_nft(const char *cmd)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	int r = ctx != NULL ? nft_run_cmd_from_buffer(ctx, "list ruleset") : -1;
+	int r = ctx != NULL ? nft_run_cmd_from_buffer(ctx, cmd) : -1;
 	if (ctx != NULL)
 		nft_ctx_free(ctx);
 	return r == 0 ? 0 : 1;
@@ -61,7 +62,9 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "ports-del") == 0 && argc == 3) {
 		r = net_nft_ports_del(argv[2], &err);
 	} else if (strcmp(cmd, "list") == 0 && argc == 2) {
-		return list_ruleset();
+		return run_nft("list ruleset");
+	} else if (strcmp(cmd, "exec") == 0 && argc == 3) {
+		return run_nft(argv[2]);
 	} else {
 		fprintf(stderr, "usage: nft_rules network-add|network-del|ports-add|ports-del|list ...\n");
 		return 2;
