@@ -146,21 +146,17 @@ static int drop_edit(json_object *leases, void *arg, husk_error **err)
 }
 
 /* Forwarding on in the host's namespace, as any router of containers
- * needs; route_localnet on the bridge, for 127.0.0.1 -> a published port. */
-static void sysctls(const struct net_def *d)
+ * needs (route_localnet on the bridge is net_nft_network_add's). */
+static void ip_forward(void)
 {
-	char path[128];
-	const char *const files[] = { "/proc/sys/net/ipv4/ip_forward", path };
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", d->bridge);
-	for (size_t i = d->internal ? 1 : 0; i < 2; i++) {
-		char v = 0;
-		int fd = open(files[i], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (read(fd, &v, 1) == 1 && v != '1' && pwrite(fd, "1\n", 2, 0) < 0)
-			log_warn("%s: %s", files[i], strerror(errno));
-		close(fd);
-	}
+	const char *file = "/proc/sys/net/ipv4/ip_forward";
+	char v = 0;
+	int fd = open(file, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, &v, 1) == 1 && v != '1' && pwrite(fd, "1\n", 2, 0) < 0)
+		log_warn("%s: %s", file, strerror(errno));
+	close(fd);
 }
 
 static int one_network(const struct network_start *s, json_object *rec, json_object *entry,
@@ -199,8 +195,14 @@ static int one_network(const struct network_start *s, json_object *rec, json_obj
 	if (made < 0)
 		return husk_wrap(err, "network %s", d.name);
 	if (made == 0) {
-		sysctls(&d);
-		if (net_nft_network_add(&nn, err) < 0 || net_link_mark(d.bridge, BRIDGE_MARK, err) < 0)
+		if (!d.internal)
+			ip_forward();
+		/* Once per subnet (nft.h). */
+		struct net_nft_network nn6 = nn;
+		nn6.subnet = d.subnet6;
+		if (net_nft_network_add(&nn, err) < 0 ||
+		    (*d.subnet6 && net_nft_network_add(&nn6, err) < 0) ||
+		    net_link_mark(d.bridge, BRIDGE_MARK, err) < 0)
 			return husk_wrap(err, "network %s: rules", d.name);
 	}
 	const char *veth = json_object_get_string(json_member(entry, "veth"));
