@@ -34,6 +34,10 @@ setup() {
 
 teardown() {
 	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
+	# What a failed test left running (its overlay, its shim) goes first.
+	for c in $(hns container ls -a -q 2>/dev/null); do
+		hns container rm -f "$c" >/dev/null 2>&1
+	done
 	ip netns del "$HNS" 2>/dev/null || true
 	ip netns del "$ONS" 2>/dev/null || true
 	teardown_test
@@ -110,6 +114,10 @@ start_server() {
 	[ "$status" -eq 0 ] || fail "run -d: $stderr"
 	ip=$(hns container inspect srv | jq -r '.[0].NetworkSettings.Networks.front.IPAddress')
 	[ "$ip" = 198.18.4.2 ] || fail "srv's address: $ip"
+	hns network inspect front | jq -e '.[0] | .IPAM.Config[0].Subnet == "198.18.4.0/24" and
+		.IPAM.Config[0].Gateway == "198.18.4.1" and ([.Containers[].Name] == ["srv"])' >/dev/null ||
+		fail "inspect: $(hns network inspect front)"
+	hns network ls | grep -qE '^front +bridge +198.18.4.0/24 +false +1$' || fail "ls: $(hns network ls)"
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --name cli --hostname clihost --network front bb \
 		sh -c "nc -w 3 198.18.4.2 7000 </dev/null; nc -w 3 srv 7000 </dev/null; cat /etc/hosts"
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
@@ -125,6 +133,8 @@ start_server() {
 	[ "$status" -eq 0 ] || fail "network rm: $stderr"
 	left=$(ip -n "$HNS" -o link show | grep hk- | grep -v hk-up || true)
 	[ -z "$left" ] || fail "bridge left: $left"
+	left=$(nsenter --net="/run/netns/$HNS" "$REPO_ROOT/build/tests/tools/nft_rules" list | grep -F 'front' || true)
+	[ -z "$left" ] || fail "network rules left: $left"
 }
 
 @test "network bridge: -p answers from outside on the host's address and from the host on 127.0.0.1; -P too" {
@@ -211,6 +221,15 @@ start_server() {
 	assert_husk_error '--ip 198.18.16.9: not a free host address'
 	hrun hns network rm tiny
 	assert_husk_error 'network tiny: container t1 is on it'
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name p1 -p 8090:80 --network bridge bb sleep 100
+	[ "$status" -eq 0 ] || fail "p1: $stderr"
+	p1=$(hns container inspect p1 | jq -r '.[0].Id')
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --name p2 -p 8090:80 --network bridge bb true
+	assert_husk_error "host port 8090/tcp is already published by container $p1\$"
+	# p2's half-made network went with it: only p1's lease is left.
+	[ "$(jq length "$STORE/networks/bridge.leases")" = 1 ] || fail "leases: $(cat "$STORE/networks/bridge.leases")"
+	hrun hns container rm -f p1
+	[ "$status" -eq 0 ] || fail "rm -f p1: $stderr"
 	hrun hns container rm -f t1
 	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
 	hrun hns network rm tiny
@@ -262,4 +281,14 @@ start_server() {
 	hrun hns network prune
 	[ "$status" -eq 0 ] || fail "prune: $stderr"
 	[ "$(hns network ls -q | sort | tr '\n' ' ')" = "bridge " ] || fail "prune left: $(hns network ls -q)"
+}
+
+@test "network bridge: the lease of a dead container is taken back" {
+	hns network create one --subnet 198.18.28.0/30 >/dev/null
+	# The only address, held by a container whose runner is gone.
+	echo '{"198.18.28.2":{"id":"gone","name":"ghost","dir":"/nonexistent"}}' >"$STORE/networks/one.leases"
+	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network one bb ip -4 -o addr show eth0
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	[[ "$output" == *"198.18.28.2/30"* ]] || fail "the dead lease was not taken back: $output"
+	assert_net_clean
 }
