@@ -144,6 +144,10 @@ int network_prepare(const struct engine_ctx *c, const struct engine_flags *f,
 		    const struct store_image *img, json_object *spec, json_object *meta,
 		    husk_error **err);
 int network_created(void *arg, pid_t pid, husk_error **err);
+/* container:OTHER: config.json's network namespace made OTHER's of now
+ * (before each start). */
+int network_join_refresh(const struct engine_ctx *c, const char *cdir, json_object *meta,
+			 husk_error **err);
 int network_teardown(const struct engine_ctx *c, const char *id, const char *cdir, bool force,
 		     husk_error **err);
 /* network_bridge.c: husk's own networks (hostConfig.Networks). */

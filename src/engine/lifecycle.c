@@ -72,7 +72,8 @@ int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *
 	if (!overlay_mounted(cdir) && (r = lifecycle_remount(c, meta, cdir, err)) < 0)
 		return r;
 	/* What a killed husk left of an earlier run goes first. */
-	if ((r = network_teardown(c, id, cdir, false, err)) < 0)
+	if ((r = network_teardown(c, id, cdir, false, err)) < 0 ||
+	    (r = network_join_refresh(c, cdir, meta, err)) < 0)
 		return r;
 	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;

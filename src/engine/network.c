@@ -4,6 +4,7 @@
  * teardown for the foreground run and the shim alike. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "engine/internal.h"
 #include "net/network.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 /* The husk networks of a container (hostConfig.Networks), or NULL. */
@@ -105,6 +107,26 @@ static int join_container(const struct engine_ctx *c, const char *other, json_ob
 		}
 	}
 	return 0;
+}
+
+int network_join_refresh(const struct engine_ctx *c, const char *cdir, json_object *meta,
+			 husk_error **err)
+{
+	const char *mode = json_object_get_string(json_member(json_member(meta, "hostConfig"),
+							      "NetworkMode"));
+	if (!mode || strncmp(mode, "container:", 10))
+		return 0;
+	/* OTHER's pid of now: it may have restarted since the create. */
+	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *text = NULL;
+	size_t len;
+	cleanup_json json_object *spec = NULL;
+	if (dfd < 0)
+		return husk_fail(err, errno, "open %s", cdir);
+	if (read_file_at(dfd, "config.json", &text, &len, err) < 0 ||
+	    json_parse_text(text, len, &spec, err) < 0 || join_container(c, mode + 10, spec, err) < 0)
+		return -1;
+	return cdir_write_json(cdir, "config.json", spec, err);
 }
 
 int network_prepare(const struct engine_ctx *c, const struct engine_flags *f,

@@ -275,6 +275,14 @@ start_server() {
 	[[ "$output" == *"198.18.99.1	db"* ]] || fail "--add-host: $output"
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network container:base bb ip -4 -o addr show eth0
 	[[ "$output" == *"198.18.24.9"* ]] || fail "container:base does not share base's eth0: $output $stderr"
+	# Made while base ran, started after base started again (another pid).
+	hns container create -e "HUSK_TEST_TAG=$TAG" --name joiner --network container:base bb \
+		ip -4 -o addr show eth0 >/dev/null
+	hns container stop -t 1 base >/dev/null
+	hns container start -d base >/dev/null
+	hrun hns container start joiner
+	[[ "$output" == *"198.18.24.9"* ]] || fail "joiner is not in base's namespace of now: $output $stderr"
+	hns container rm joiner >/dev/null
 	hrun hns container rm -f base
 	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
 	assert_net_clean
