@@ -151,7 +151,8 @@ int network_prepare(const struct engine_ctx *c, const struct engine_flags *f,
 		if (f->ip)
 			return husk_fail(err, 0, "--ip %s: needs a husk network (--network NAME)", f->ip);
 		if (f->publish_all && strncmp(mode, "cni:", 4))
-			return husk_fail(err, 0, "-P: needs a network of the container's own");
+			return husk_fail(err, 0, "-P: needs a network of the container's own "
+					 "(--network NAME or cni:NAME)");
 		if (network_cni_prepare(c, f, meta, err) < 0)
 			return -1;
 		json_object *pm = json_member(hc, "PortMappings");

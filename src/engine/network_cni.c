@@ -40,7 +40,7 @@ int network_cni_prepare(const struct engine_ctx *c, const struct engine_flags *f
 	if (!net) {
 		if (f->publish && f->publish[0])
 			return husk_fail(err, 0, "-p %s: needs a network of the container's own "
-					 "(--network cni:NAME)", f->publish[0]);
+					 "(--network NAME or cni:NAME)", f->publish[0]);
 		return 0;
 	}
 	cleanup_json json_object *list = NULL, *ports = NULL;

@@ -111,7 +111,7 @@ int net_network_get(const char *store, const char *name, struct net_def *ret, hu
 		*ret = builtin;
 		return 0;
 	}
-	return husk_fail(err, ENOENT, "network %s: no such network", name) ;
+	return husk_fail(err, 0, "network %s: no such network", name);
 }
 
 int net_network_list(const char *store, struct net_def **ret, size_t *n, husk_error **err)

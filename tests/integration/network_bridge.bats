@@ -211,7 +211,7 @@ start_server() {
 	hrun hns network create bad --subnet 198.18.1.0/24 --gateway 198.18.2.1
 	assert_husk_error 'not a host address'
 	hrun hns container run --rm --network nosuch bb true
-	assert_husk_error 'network nosuch: no such network'
+	assert_husk_error 'network nosuch: no such network$'
 	hns network create tiny --subnet 198.18.16.0/30 >/dev/null
 	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name t1 --network tiny bb sleep 100
 	[ "$status" -eq 0 ] || fail "first: $stderr"
