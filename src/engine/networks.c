@@ -15,9 +15,21 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
+static char *user_of(const struct engine_ctx *c, const char *net, husk_error **err);
+
 int engine_network_create(const struct engine_ctx *c, const struct net_create_opts *o,
 			  json_object **ret, husk_error **err)
 {
+	/* The default network's subnet changes only while no container is on
+	 * it (their addresses are of the old one). */
+	if (strcmp(o->name, NET_DEFAULT) == 0) {
+		cleanup_free char *user = user_of(c, o->name, err);
+		if (user)
+			return husk_fail(err, EBUSY, "network create: network %s: container %s is on it",
+					 o->name, user);
+		if (*err)
+			return -1;
+	}
 	char now[40];
 	cdir_now(now);
 	struct net_create_opts opts = *o;

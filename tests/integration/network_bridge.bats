@@ -204,6 +204,8 @@ start_server() {
 @test "network bridge: bad input is one line and leaves nothing" {
 	hrun hns network create clash --subnet 198.18.0.128/25
 	assert_husk_error 'overlaps 198.18.0.0/24 of network bridge'
+	hrun hns network create bridge --subnet 198.18.2.0/24
+	assert_husk_error 'network bridge: exists'
 	hrun hns network create bad --subnet 198.18.1.1/24
 	assert_husk_error 'has host bits set'
 	hrun hns network create bad --subnet 198.18.1.0/33
