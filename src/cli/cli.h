@@ -53,6 +53,12 @@ extern const struct command cmd_container_create, cmd_container_run, cmd_contain
  * (returns its index). */
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err);
+/* `husk container|network inspect NAME...`: one(ctx, NAME) for each, the
+ * objects printed as one JSON array. */
+typedef int (*cli_inspect_fn)(const struct engine_ctx *c, const char *ref, json_object **ret,
+			      husk_error **err);
+int cli_inspect_run(const struct command *cmd, const struct globals *g, int argc, char **argv,
+		    cli_inspect_fn one, husk_error **err);
 int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,
 			husk_error **err);
 void cli_container_flags_free(struct engine_flags *f);

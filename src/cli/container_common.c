@@ -1,11 +1,14 @@
 /* What the `husk container` verbs share: the engine context from the
  * global options, and the flags of create and run. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err)
@@ -22,6 +25,30 @@ int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_a
 	const char *t = getenv("HUSK_CNI_TIMEOUT");
 	if (t && atoi(t) > 0)
 		c->cni_timeout_ms = atoi(t) * 1000;
+	return 0;
+}
+
+int cli_inspect_run(const struct command *cmd, const struct globals *g, int argc, char **argv,
+		    cli_inspect_fn one, husk_error **err)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	int c;
+	while ((c = cli_getopt(cmd, argc, argv, "h", opts, err)) != -1)
+		if (c == '?')
+			return -1;
+	int r = cli_positional(cmd, argc, argv, 1, 100000, err);
+	struct engine_ctx ctx;
+	cleanup_free char *store = NULL;
+	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
+		return r;
+	cleanup_json json_object *all = json_object_new_array();
+	for (int i = optind; i < argc; i++) {
+		json_object *o;
+		if ((r = one(&ctx, argv[i], &o, err)) < 0)
+			return r;
+		json_object_array_add(all, o);
+	}
+	puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 

@@ -8,11 +8,6 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
-static void print_json(json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 static int run_create(const struct globals *g, int argc, char **argv, husk_error **err)
 {
 	enum { O_SUBNET = 256, O_GW, O_INTERNAL, O_IPV6 };
@@ -106,27 +101,15 @@ static int run_ls(const struct globals *g, int argc, char **argv, husk_error **e
 	return 0;
 }
 
+static int network_inspect_one(const struct engine_ctx *c, const char *name, json_object **ret,
+			       husk_error **err)
+{
+	return engine_network_inspect(c, name, ret, err) < 0 ? husk_wrap(err, "network inspect") : 0;
+}
+
 static int run_inspect(const struct globals *g, int argc, char **argv, husk_error **err)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	int c;
-	while ((c = cli_getopt(&cmd_network_inspect, argc, argv, "h", opts, err)) != -1)
-		if (c == '?')
-			return -1;
-	int r = cli_positional(&cmd_network_inspect, argc, argv, 1, 100000, err);
-	struct engine_ctx ctx;
-	cleanup_free char *store = NULL;
-	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
-		return r;
-	cleanup_json json_object *all = json_object_new_array();
-	for (int i = optind; i < argc; i++) {
-		json_object *o;
-		if ((r = engine_network_inspect(&ctx, argv[i], &o, err)) < 0)
-			return husk_wrap(err, "network inspect");
-		json_object_array_add(all, o);
-	}
-	print_json(all);
-	return 0;
+	return cli_inspect_run(&cmd_network_inspect, g, argc, argv, network_inspect_one, err);
 }
 
 static int run_rm(const struct globals *g, int argc, char **argv, husk_error **err)
