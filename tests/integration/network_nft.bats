@@ -4,12 +4,10 @@
 # (where husk's table goes), "outside" (beyond the host's veth), and two
 # "containers" on a bridge of the host.  Never the machine's own network;
 # addresses from 198.18.0.0/15 (and fd18::/16 inside the namespaces).
-#
-#   outside ov0 198.18.1.2 ---- hv0 198.18.1.1, .1.3   host
-#                                hb0 198.18.0.1 (bridge) -- hc1 -- c1 eth0 198.18.0.2
-#                                                        -- hc2 -- c2 eth0 198.18.0.3
+# The layout: tests/integration/netns_topology.bash.
 
 load helpers
+load netns_topology
 
 NFT_RULES=${NFT_RULES:-$REPO_ROOT/build/tests/tools/nft_rules}
 PEER=$INTEGRATION_ROOT/net_peer.py
@@ -20,43 +18,11 @@ setup() {
 	command -v python3 >/dev/null || skip "python3 is not installed"
 	P=hnft-$$-$RANDOM
 	HNS=$P-host ONS=$P-out C1=$P-c1 C2=$P-c2
-	local ns
-	for ns in "$HNS" "$ONS" "$C1" "$C2"; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-	done
-	ip -n "$HNS" link add hv0 type veth peer name ov0 netns "$ONS"
-	ip -n "$HNS" addr add 198.18.1.1/24 dev hv0
-	ip -n "$HNS" addr add 198.18.1.3/24 dev hv0
-	ip -n "$HNS" addr add fd18:1::1/64 dev hv0 nodad
-	ip -n "$HNS" link set hv0 up
-	ip -n "$ONS" addr add 198.18.1.2/24 dev ov0
-	ip -n "$ONS" addr add fd18:1::2/64 dev ov0 nodad
-	ip -n "$ONS" link set ov0 up
-	ip -n "$HNS" link add hb0 type bridge
-	ip -n "$HNS" addr add 198.18.0.1/24 dev hb0
-	ip -n "$HNS" addr add fd18::1/64 dev hb0 nodad
-	ip -n "$HNS" link set hb0 up
-	local i
-	for i in 1 2; do
-		ns=$C1
-		[ "$i" = 2 ] && ns=$C2
-		ip -n "$HNS" link add "hc$i" type veth peer name eth0 netns "$ns"
-		ip -n "$HNS" link set "hc$i" master hb0 up
-		ip -n "$ns" addr add "198.18.0.$((i + 1))/24" dev eth0
-		ip -n "$ns" addr add "fd18::$((i + 1))/64" dev eth0 nodad
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via 198.18.0.1
-		ip -n "$ns" -6 route add default via fd18::1
-	done
-	in_ns "$HNS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	netns_topology "$HNS" "$ONS" "$C1" "$C2"
 }
 
 teardown() {
-	local ns
-	for ns in "$HNS" "$ONS" "$C1" "$C2"; do
-		ip netns del "$ns" 2>/dev/null || true
-	done
+	netns_topology_del "$HNS" "$ONS" "$C1" "$C2"
 	teardown_test
 }
 
