@@ -88,8 +88,8 @@ husk_left() {
 	rules network-add net1 hb0 198.18.0.0/24
 	rules network-add net1 hb0 fd18::/64
 	no_answer "$ONS" tcp 198.18.1.1 8080
-	rules ports-add c1 net1 -,8080,198.18.0.2,80,tcp -,8080,198.18.0.2,80,udp \
-		198.18.1.3,9090,198.18.0.2,80,tcp -,8086,fd18::2,86,tcp
+	rules ports-add c1 net1 -,8080,198.18.0.2,80,tcp 0.0.0.0,8080,198.18.0.2,80,udp \
+		198.18.1.3,9090,198.18.0.2,80,tcp ::,8086,fd18::2,86,tcp
 	# from the outside, on every host address: the client as it is
 	answer_is "$ONS" tcp 198.18.1.1 8080 198.18.1.2
 	answer_is "$ONS" tcp 198.18.1.3 8080 198.18.1.2
