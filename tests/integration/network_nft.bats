@@ -238,3 +238,44 @@ husk_left() {
 	[ "$stderr" = "nft_rules: network net1: bridge nosuchbr does not exist" ] || fail "stderr: $stderr"
 	[ -z "$(husk_left)" ] || fail "husk's table made: $(husk_left)"
 }
+
+@test "network nft: concurrent calls: the table made once, 20 ports all published, one port won by one" {
+	local i pids=()
+	for i in $(seq 1 8); do
+		ip -n "$HNS" link add "hx$i" type bridge
+	done
+	# all at once on no table: each may be the one to make it
+	for i in $(seq 1 8); do
+		rules network-add "net$i" "hx$i" "198.18.$((i + 1)).0/24" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a network-add failed"; done
+	[ "$(rules list | grep -c 'chain forward')" = 1 ] || fail "base chains twice: $(rules list)"
+	[ "$(rules list | grep -c 'oifname vmap @nets')" = 1 ] || fail "base rules twice: $(rules list)"
+	[ "$(rules list | grep -c ': jump n/net')" = 8 ] || fail "not 8 networks: $(rules list)"
+	pids=()
+	for i in $(seq 1 20); do
+		rules ports-add "c$i" net1 "-,$((9000 + i)),198.18.2.$((i + 1)),80,tcp" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a ports-add failed"; done
+	[ "$(rules list | grep -c 'dnat ip to')" = 20 ] || fail "not 20 ports: $(rules list)"
+	pids=()
+	for i in $(seq 1 10); do
+		rules ports-add "d$i" net2 "-,7777,198.18.3.$((i + 1)),80,tcp" 2>"$TESTDIR/d$i.err" &
+		pids+=($!)
+	done
+	local won=0 lost=0
+	for i in "${pids[@]}"; do
+		if wait "$i"; then won=$((won + 1)); else lost=$((lost + 1)); fi
+	done
+	[ "$won" = 1 ] && [ "$lost" = 9 ] || fail "won $won, lost $lost"
+	winner=$(rules list | sed -n 's|.*tcp . 7777 : goto c/net2/\(d[0-9]*\).*|\1|p')
+	[ -n "$winner" ] || fail "no winner in the rules: $(rules list)"
+	for i in $(seq 1 10); do
+		[ "d$i" = "$winner" ] && continue
+		[ "$(cat "$TESTDIR/d$i.err")" = "nft_rules: published ports of d$i: host port 7777/tcp is already published by container $winner" ] ||
+			fail "d$i: $(cat "$TESTDIR/d$i.err")"
+	done
+	[ "$(rules list | grep -c 'chain c/net2/d')" = 1 ] || fail "a loser left a chain: $(rules list)"
+}
