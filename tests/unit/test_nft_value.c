@@ -56,42 +56,55 @@ static void test_values(void)
 	longest[NFT_NAME_MAX] = 'a';
 	longest[NFT_NAME_MAX + 1] = '\0';
 	name(longest, false, "of 129 bytes");
-	name("net-1_a.b", true, "net-1_a.b");
-	name("x; flush ruleset", false, "with ; and spaces");
-	name("x\"", false, "with a quote");
-	name("a/b", false, "with a slash (a chain name of another owner)");
-	name("x\nflush ruleset", false, "with a newline");
-	name("x}", false, "with a brace");
-	name("-x", false, "starting with -");
-	name(".x", false, "starting with .");
-	name("", false, "empty");
-	name(NULL, false, "NULL");
+	static const struct { const char *in; bool want; const char *label; } names[] = {
+		{ "net-1_a.b", true, "net-1_a.b" },
+		{ "x; flush ruleset", false, "with ; and spaces" },
+		{ "x\"", false, "with a quote" },
+		{ "a/b", false, "with a slash (a chain name of another owner)" },
+		{ "x\nflush ruleset", false, "with a newline" },
+		{ "x}", false, "with a brace" },
+		{ "-x", false, "starting with -" },
+		{ ".x", false, "starting with ." },
+		{ "", false, "empty" },
+		{ NULL, false, "NULL" },
+	}, bridges[] = {
+		{ "husk0", true, "husk0" },
+		{ "abcdefghijklmno", true, "of 15 bytes" },
+		{ "abcdefghijklmnop", false, "of 16 bytes" },
+		{ "br\"0", false, "with a quote" },
+		{ "..", false, ".." },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		name(names[i].in, names[i].want, names[i].label);
+	for (size_t i = 0; i < sizeof(bridges) / sizeof(bridges[0]); i++)
+		ifname(bridges[i].in, bridges[i].want, bridges[i].label);
 
-	ifname("husk0", true, "husk0");
-	ifname("abcdefghijklmno", true, "of 15 bytes");
-	ifname("abcdefghijklmnop", false, "of 16 bytes");
-	ifname("br\"0", false, "with a quote");
-	ifname("..", false, "..");
-
-	cidr("198.18.0.0/24", "198.18.0.0/24", "198.18.0.0/24");
-	cidr("fd18:0:0::/64", "fd18::/64", "fd18:0:0::/64 (canonical)");
-	cidr("198.18.0.1/24", NULL, "with host bits");
-	cidr("198.18.0.0/0", NULL, "of length 0");
-	cidr("198.18.0.0/33", NULL, "of length 33");
-	cidr("fd18::/129", NULL, "of length 129");
-	cidr("198.18.0.0/24; flush ruleset", NULL, "with a command after it");
-	cidr("198.18.0.0/+24", NULL, "with a sign");
-	cidr("198.18.0.0/ 24", NULL, "with a space");
-	cidr("198.18.0.0", NULL, "without a length");
-	cidr("198.018.0.0/24", NULL, "with a leading zero");
-	cidr("198.18.0.0/024", "198.18.0.0/24", "with a zero-padded length (written back)");
-
-	addr("198.18.0.2", "198.18.0.2", "198.18.0.2");
-	addr("FD18::0002", "fd18::2", "FD18::0002 (canonical)");
-	addr("198.18.0.2 }", NULL, "with a brace");
-	addr("198.18.0.2;", NULL, "with ;");
-	addr("[fd18::2]", NULL, "in brackets");
-	addr("localhost", NULL, "a host name");
+	/* input, its canonical form or NULL: refused */
+	static const struct { const char *in, *want, *label; } subnets[] = {
+		{ "198.18.0.0/24", "198.18.0.0/24", "198.18.0.0/24" },
+		{ "fd18:0:0::/64", "fd18::/64", "fd18:0:0::/64 (canonical)" },
+		{ "198.18.0.0/024", "198.18.0.0/24", "with a zero-padded length (written back)" },
+		{ "198.18.0.1/24", NULL, "with host bits" },
+		{ "198.18.0.0/0", NULL, "of length 0" },
+		{ "198.18.0.0/33", NULL, "of length 33" },
+		{ "fd18::/129", NULL, "of length 129" },
+		{ "198.18.0.0/24; flush ruleset", NULL, "with a command after it" },
+		{ "198.18.0.0/+24", NULL, "with a sign" },
+		{ "198.18.0.0/ 24", NULL, "with a space" },
+		{ "198.18.0.0", NULL, "without a length" },
+		{ "198.018.0.0/24", NULL, "with a leading zero" },
+	}, addrs[] = {
+		{ "198.18.0.2", "198.18.0.2", "198.18.0.2" },
+		{ "FD18::0002", "fd18::2", "FD18::0002 (canonical)" },
+		{ "198.18.0.2 }", NULL, "with a brace" },
+		{ "198.18.0.2;", NULL, "with ;" },
+		{ "[fd18::2]", NULL, "in brackets" },
+		{ "localhost", NULL, "a host name" },
+	};
+	for (size_t i = 0; i < sizeof(subnets) / sizeof(subnets[0]); i++)
+		cidr(subnets[i].in, subnets[i].want, subnets[i].label);
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
+		addr(addrs[i].in, addrs[i].want, addrs[i].label);
 }
 
 int main(void)
