@@ -25,45 +25,33 @@ done
 P=hbench-$$
 W=$(mktemp -d "${BENCH_DIR:-/var/tmp}/husk-bench-net.XXXXXX")
 NSS="$P-a $P-b $P-host $P-out $P-ctr"
+# shellcheck source=../../tests/integration/netns_topology.bash
+. "$REPO/tests/integration/netns_topology.bash"
 cleanup() {
-	local ns
-	for ns in $NSS; do ip netns del "$ns" 2>/dev/null || true; done
+	# shellcheck disable=SC2086
+	netns_topology_del $NSS
 	rm -rf "$W"
 }
 trap cleanup EXIT
 in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 
-for ns in $NSS; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
 # plain: a -- b
+for ns in "$P-a" "$P-b"; do
+	ip netns add "$ns"
+done
 ip -n "$P-a" link add eth0 type veth peer name eth0 netns "$P-b"
 ip -n "$P-a" addr add 198.18.2.1/24 dev eth0
 ip -n "$P-b" addr add 198.18.2.2/24 dev eth0
 ip -n "$P-a" link set eth0 up
 ip -n "$P-b" link set eth0 up
 # husk's: ctr -- (veth, bridge hb0, route, masquerade) host -- out
-ip -n "$P-host" link add hv0 type veth peer name eth0 netns "$P-out"
-ip -n "$P-host" addr add 198.18.1.1/24 dev hv0
-ip -n "$P-out" addr add 198.18.1.2/24 dev eth0
-ip -n "$P-host" link set hv0 up
-ip -n "$P-out" link set eth0 up
-ip -n "$P-host" link add hb0 type bridge
-ip -n "$P-host" addr add 198.18.0.1/24 dev hb0
-ip -n "$P-host" link set hb0 up
-ip -n "$P-host" link add hc0 type veth peer name eth0 netns "$P-ctr"
-ip -n "$P-host" link set hc0 master hb0 up
-ip -n "$P-ctr" addr add 198.18.0.2/24 dev eth0
-ip -n "$P-ctr" link set eth0 up
-ip -n "$P-ctr" route add default via 198.18.0.1
-in_ns "$P-host" sysctl -qw net.ipv4.ip_forward=1
+netns_topology "$P-host" "$P-out" "$P-ctr"
 in_ns "$P-host" "$NFT_RULES" network-add bench hb0 198.18.0.0/24
 
 # round SENDER_NS SINK_NS SINK_ADDR: one transfer; prints Mbit/s
 round() {
 	local ready=$W/ready.$RANDOM out=$W/out.$RANDOM
-	in_ns "$2" python3 "$PY" sink "$3" 5201 "$ready" >"$out" &
+	nsenter --net="/run/netns/$2" -- python3 "$PY" sink "$3" 5201 "$ready" >"$out" &
 	local sink=$!
 	local n=0
 	while [ ! -s "$ready" ]; do
@@ -78,7 +66,7 @@ round() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # the masquerade is in the path: the sink sees the host's address
-in_ns "$P-out" python3 "$REPO/tests/integration/net_peer.py" serve tcp 0.0.0.0 7000 "$W/peer" &
+nsenter --net="/run/netns/$P-out" -- python3 "$REPO/tests/integration/net_peer.py" serve tcp 0.0.0.0 7000 "$W/peer" &
 peer=$!
 while [ ! -s "$W/peer" ]; do sleep 0.01; done
 seen=$(in_ns "$P-ctr" python3 "$REPO/tests/integration/net_peer.py" ask tcp 198.18.1.2 7000)

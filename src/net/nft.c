@@ -100,11 +100,11 @@ static int explain_exists(struct nft_exec *x, const char *bridge, husk_error **e
 	cleanup_json json_object *list = NULL;
 	cleanup_error husk_error *e = NULL;
 	if (nft_exec_list(x, "map " NFT_TABLE " nets", &list, &e) < 0 || list == NULL)
-		return 0;
+		return -EEXIST;
 	struct bridge_owner o = { .bridge = bridge };
 	nft_table_elements(list, find_bridge_owner, &o, &e);
 	if (o.network[0] == '\0')
-		return 0;
+		return -EEXIST; /* the error as nftables gave it */
 	husk_error_free(*err);
 	*err = NULL;
 	return husk_fail(err, 0, "bridge %s is already used by network %s", bridge, o.network);

@@ -36,7 +36,7 @@ int net_nft_network_add(const struct net_nft_network *n, husk_error **err);
 int net_nft_network_del(const char *name, husk_error **err);
 
 struct net_nft_port {
-	const char *host_ip;   /* NULL: every address of the host, 127.0.0.1 too */
+	const char *host_ip;   /* NULL, "", 0.0.0.0, "::": every address of the host, 127.0.0.1 too */
 	uint16_t host_port, ctr_port;
 	const char *proto;     /* "tcp" or "udp" */
 	const char *ctr_ip;    /* the container's address on the network */

@@ -28,7 +28,10 @@ static int check_port(const struct net_nft_port *p, struct nft_addr *ctr, struct
 	if (nft_value_addr("container address", p->ctr_ip, ctr, err) < 0)
 		return -EINVAL;
 	host->family = 0;
-	if (p->host_ip != NULL && nft_value_addr("host address", p->host_ip, host, err) < 0)
+	/* docker's spellings of "every address" */
+	bool any = p->host_ip == NULL || *p->host_ip == '\0' || strcmp(p->host_ip, "0.0.0.0") == 0 ||
+		   strcmp(p->host_ip, "::") == 0;
+	if (!any && nft_value_addr("host address", p->host_ip, host, err) < 0)
 		return -EINVAL;
 	if (host->family != 0 && host->family != ctr->family)
 		return husk_fail(err, 0, "host address %s and container address %s are of different families",

@@ -53,7 +53,7 @@ int nft_table_run_known(struct nft_exec *x, const char *text, bool exists, husk_
 	memcpy(both + blen, text, tlen + 1);
 	cleanup_error husk_error *e = NULL;
 	int r = nft_exec_text(x, both, &e);
-	if (r == -EEXIST && !exists)
+	if (r == -EEXIST)
 		/* made meanwhile by another husk: just ours then (an EEXIST of
 		 * our own commands shows again) */
 		return nft_exec_text(x, text, err);

@@ -57,8 +57,11 @@ def ask(proto, addr, port, seconds):
 
 
 def main():
-    if len(sys.argv) >= 5 and sys.argv[1] == "serve":
-        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    if len(sys.argv) >= 6 and sys.argv[1] == "serve":
+        try:
+            serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        except socket.timeout:
+            return 0
     elif len(sys.argv) >= 5 and sys.argv[1] == "ask":
         seconds = float(sys.argv[5]) if len(sys.argv) > 5 else 2.0
         return ask(sys.argv[2], sys.argv[3], int(sys.argv[4]), seconds)

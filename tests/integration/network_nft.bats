@@ -4,12 +4,10 @@
 # (where husk's table goes), "outside" (beyond the host's veth), and two
 # "containers" on a bridge of the host.  Never the machine's own network;
 # addresses from 198.18.0.0/15 (and fd18::/16 inside the namespaces).
-#
-#   outside ov0 198.18.1.2 ---- hv0 198.18.1.1, .1.3   host
-#                                hb0 198.18.0.1 (bridge) -- hc1 -- c1 eth0 198.18.0.2
-#                                                        -- hc2 -- c2 eth0 198.18.0.3
+# The layout: tests/integration/netns_topology.bash.
 
 load helpers
+load netns_topology
 
 NFT_RULES=${NFT_RULES:-$REPO_ROOT/build/tests/tools/nft_rules}
 PEER=$INTEGRATION_ROOT/net_peer.py
@@ -20,43 +18,11 @@ setup() {
 	command -v python3 >/dev/null || skip "python3 is not installed"
 	P=hnft-$$-$RANDOM
 	HNS=$P-host ONS=$P-out C1=$P-c1 C2=$P-c2
-	local ns
-	for ns in "$HNS" "$ONS" "$C1" "$C2"; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-	done
-	ip -n "$HNS" link add hv0 type veth peer name ov0 netns "$ONS"
-	ip -n "$HNS" addr add 198.18.1.1/24 dev hv0
-	ip -n "$HNS" addr add 198.18.1.3/24 dev hv0
-	ip -n "$HNS" addr add fd18:1::1/64 dev hv0 nodad
-	ip -n "$HNS" link set hv0 up
-	ip -n "$ONS" addr add 198.18.1.2/24 dev ov0
-	ip -n "$ONS" addr add fd18:1::2/64 dev ov0 nodad
-	ip -n "$ONS" link set ov0 up
-	ip -n "$HNS" link add hb0 type bridge
-	ip -n "$HNS" addr add 198.18.0.1/24 dev hb0
-	ip -n "$HNS" addr add fd18::1/64 dev hb0 nodad
-	ip -n "$HNS" link set hb0 up
-	local i
-	for i in 1 2; do
-		ns=$C1
-		[ "$i" = 2 ] && ns=$C2
-		ip -n "$HNS" link add "hc$i" type veth peer name eth0 netns "$ns"
-		ip -n "$HNS" link set "hc$i" master hb0 up
-		ip -n "$ns" addr add "198.18.0.$((i + 1))/24" dev eth0
-		ip -n "$ns" addr add "fd18::$((i + 1))/64" dev eth0 nodad
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via 198.18.0.1
-		ip -n "$ns" -6 route add default via fd18::1
-	done
-	in_ns "$HNS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	netns_topology "$HNS" "$ONS" "$C1" "$C2"
 }
 
 teardown() {
-	local ns
-	for ns in "$HNS" "$ONS" "$C1" "$C2"; do
-		ip netns del "$ns" 2>/dev/null || true
-	done
+	netns_topology_del "$HNS" "$ONS" "$C1" "$C2"
 	teardown_test
 }
 
@@ -122,8 +88,8 @@ husk_left() {
 	rules network-add net1 hb0 198.18.0.0/24
 	rules network-add net1 hb0 fd18::/64
 	no_answer "$ONS" tcp 198.18.1.1 8080
-	rules ports-add c1 net1 -,8080,198.18.0.2,80,tcp -,8080,198.18.0.2,80,udp \
-		198.18.1.3,9090,198.18.0.2,80,tcp -,8086,fd18::2,86,tcp
+	rules ports-add c1 net1 -,8080,198.18.0.2,80,tcp 0.0.0.0,8080,198.18.0.2,80,udp \
+		198.18.1.3,9090,198.18.0.2,80,tcp ::,8086,fd18::2,86,tcp
 	# from the outside, on every host address: the client as it is
 	answer_is "$ONS" tcp 198.18.1.1 8080 198.18.1.2
 	answer_is "$ONS" tcp 198.18.1.3 8080 198.18.1.2
@@ -271,4 +237,45 @@ husk_left() {
 	hrun rules network-add net1 nosuchbr 198.18.0.0/24
 	[ "$stderr" = "nft_rules: network net1: bridge nosuchbr does not exist" ] || fail "stderr: $stderr"
 	[ -z "$(husk_left)" ] || fail "husk's table made: $(husk_left)"
+}
+
+@test "network nft: concurrent calls: the table made once, 20 ports all published, one port won by one" {
+	local i pids=()
+	for i in $(seq 1 8); do
+		ip -n "$HNS" link add "hx$i" type bridge
+	done
+	# all at once on no table: each may be the one to make it
+	for i in $(seq 1 8); do
+		rules network-add "net$i" "hx$i" "198.18.$((i + 1)).0/24" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a network-add failed"; done
+	[ "$(rules list | grep -c 'chain forward')" = 1 ] || fail "base chains twice: $(rules list)"
+	[ "$(rules list | grep -c 'oifname vmap @nets')" = 1 ] || fail "base rules twice: $(rules list)"
+	[ "$(rules list | grep -c ': jump n/net')" = 8 ] || fail "not 8 networks: $(rules list)"
+	pids=()
+	for i in $(seq 1 20); do
+		rules ports-add "c$i" net1 "-,$((9000 + i)),198.18.2.$((i + 1)),80,tcp" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a ports-add failed"; done
+	[ "$(rules list | grep -c 'dnat ip to')" = 20 ] || fail "not 20 ports: $(rules list)"
+	pids=()
+	for i in $(seq 1 10); do
+		rules ports-add "d$i" net2 "-,7777,198.18.3.$((i + 1)),80,tcp" 2>"$TESTDIR/d$i.err" &
+		pids+=($!)
+	done
+	local won=0 lost=0
+	for i in "${pids[@]}"; do
+		if wait "$i"; then won=$((won + 1)); else lost=$((lost + 1)); fi
+	done
+	[ "$won" = 1 ] && [ "$lost" = 9 ] || fail "won $won, lost $lost"
+	winner=$(rules list | sed -n 's|.*tcp . 7777 : goto c/net2/\(d[0-9]*\).*|\1|p')
+	[ -n "$winner" ] || fail "no winner in the rules: $(rules list)"
+	for i in $(seq 1 10); do
+		[ "d$i" = "$winner" ] && continue
+		[ "$(cat "$TESTDIR/d$i.err")" = "nft_rules: published ports of d$i: host port 7777/tcp is already published by container $winner" ] ||
+			fail "d$i: $(cat "$TESTDIR/d$i.err")"
+	done
+	[ "$(rules list | grep -c 'chain c/net2/d')" = 1 ] || fail "a loser left a chain: $(rules list)"
 }
