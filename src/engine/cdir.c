@@ -225,3 +225,12 @@ char *cdir_path(const char *store, const char *id, const char *sub)
 		return NULL;
 	return p;
 }
+
+int cdir_write_json(const char *cdir, const char *name, json_object *o, husk_error **err)
+{
+	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return husk_fail(err, errno, "open %s", cdir);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	return write_file_atomic_at(dfd, name, text, strlen(text), 0600, err);
+}

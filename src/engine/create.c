@@ -79,8 +79,8 @@ static int write_bundle(const struct engine_ctx *c, const struct store_image *im
 		return husk_fail(err, errno, "open %s", rootfs);
 	if (image_config_apply(spec, meta, img, &fl, rootfd, err) < 0 ||
 	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 ||
-	    network_cni_prepare(c, &fl, meta, err) < 0 ||
-	    etc_files_write(spec, cdir, strcmp(net, "host") == 0, err) < 0)
+	    network_prepare(c, &fl, img, spec, meta, err) < 0 ||
+	    etc_files_write(spec, meta, cdir, strcmp(net, "host") == 0, err) < 0)
 		return -1;
 	json_object *conf = json_member(meta, "config");
 	json_object_object_add(conf, "Hostname", json_object_new_string(fl.hostname));
