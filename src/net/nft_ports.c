@@ -75,6 +75,8 @@ static int read_claim(const char *map, json_object *key, const char *target, voi
 		return 0;
 	const char *proto = json_object_get_string(json_object_array_get_idx(concat, 0));
 	int64_t port = json_object_get_int64(json_object_array_get_idx(concat, 1));
+	if (proto == NULL)
+		return 0;
 	bool mine = strcmp(target, c->chain) == 0;
 	for (size_t i = 0; i < c->nkeys; i++) {
 		if (strcmp(c->keys[i].proto, proto) != 0 || c->keys[i].port != port)

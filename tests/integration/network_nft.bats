@@ -156,6 +156,11 @@ husk_left() {
 	[ "$(rules list)" = "$before" ] || fail "a refused call changed the rules: $(rules list)"
 	# udp 8080 is another port
 	rules ports-add c2 net1 -,8080,198.18.0.3,80,udp
+	# c1 again with other ports: they replace its 8080, which c2 may take then
+	rules ports-add c1 net1 -,8085,198.18.0.2,80,tcp
+	rules ports-add c2 net1 -,8080,198.18.0.3,80,tcp
+	rules list | grep -q 'tcp . 8080 : goto c/net1/c2' || fail "8080 not c2's: $(rules list)"
+	[ "$(rules list | grep -c 'dnat ip to 198.18.0.2')" = 1 ] || fail "c1's old rule left: $(rules list)"
 	# the bridge of a network is its own
 	hrun rules network-add net2 hb0 198.18.2.0/24
 	[ "$stderr" = "nft_rules: network net2: bridge hb0 is already used by network net1" ] || fail "stderr: $stderr"
