@@ -50,6 +50,11 @@ extern const struct command cmd_container_create, cmd_container_run, cmd_contain
 /* container_common.c: the engine context of --store (made absolute, in
  * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
  * (returns its index). */
+/* Rootless: husk enters its user namespace (core/container.h) first, for
+ * the commands that write layers or containers' files, or mount. */
+int cli_enter_user_ns(const struct globals *g, husk_error **err);
+int cli_engine_ctx_enter(const struct globals *g, struct engine_ctx *c, char **store_abs,
+			 husk_error **err);
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err);
 int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,

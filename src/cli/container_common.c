@@ -5,11 +5,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/container.h"
+#include "image/store.h"
 #include "util/fs.h"
 
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err)
 {
+	if (g->store == NULL)
+		return store_default_path(NULL, 0, err);
 	if (mkdir_p(g->store, 0700, err) < 0)
 		return husk_wrap(err, "--store %s", g->store);
 	*store_abs = realpath(g->store, NULL);
@@ -23,6 +27,18 @@ int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_a
 	if (t && atoi(t) > 0)
 		c->cni_timeout_ms = atoi(t) * 1000;
 	return 0;
+}
+
+int cli_enter_user_ns(const struct globals *g, husk_error **err)
+{
+	return g->rootless ? container_enter_user_ns(err) : 0;
+}
+
+int cli_engine_ctx_enter(const struct globals *g, struct engine_ctx *c, char **store_abs,
+			 husk_error **err)
+{
+	int r = cli_enter_user_ns(g, err);
+	return r < 0 ? r : cli_engine_ctx(g, c, store_abs, err);
 }
 
 static int push(char ***v, const char *s)

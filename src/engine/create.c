@@ -78,7 +78,7 @@ static int write_bundle(const struct engine_ctx *c, const struct store_image *im
 	if (rootfd < 0)
 		return husk_fail(err, errno, "open %s", rootfs);
 	if (image_config_apply(spec, meta, img, &fl, rootfd, err) < 0 ||
-	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 ||
+	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 || userns_apply(spec, err) < 0 ||
 	    network_cni_prepare(c, &fl, meta, err) < 0 ||
 	    etc_files_write(spec, cdir, strcmp(net, "host") == 0, err) < 0)
 		return -1;

@@ -97,6 +97,10 @@ bool lifecycle_runner_alive(const char *cdir);
 #define STOP_REQUESTED "stop-requested"
 void lifecycle_request_stop(const char *cdir, json_object *meta);
 
+/* userns.c: the container's user namespace (rootless: the ids of husk's
+ * own namespace, mapped onto themselves). */
+int userns_apply(json_object *spec, husk_error **err);
+
 /* inspect.c: docker's inspect object from meta.json and the runtime state. */
 int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,
 		   husk_error **err);

@@ -7,7 +7,12 @@
  * at a time ("lowerdir+", no limit); before, the lower dirs are named by
  * short symlinks STORE/l/<12 hex> -> ../layers/<hex>/diff, relative to the
  * store as the current directory (podman's l/ directory).  Which one the
- * kernel has is found by trying. */
+ * kernel has is found by trying.
+ *
+ * Rootless, husk mounts it in its own user and mount namespaces
+ * (container_enter_user_ns), which Linux allows since 5.11 with overlayfs'
+ * xattrs in the user.overlay.* namespace ("userxattr"): the mount lives as
+ * long as the husk (or shim) that runs the container. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/container.h"
 #include "engine/internal.h"
 #include "image/digest.h"
 #include "util/cleanup.h"
@@ -26,6 +32,8 @@ static int mount_new_api(const char *store, const struct store_image *img, const
 			 bool transient, husk_error **err)
 {
 	cleanup_close int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0 && errno == EPERM && geteuid() != 0)
+		return husk_fail(err, errno, "rootless overlay: husk is not in its user namespace");
 	if (fs < 0)
 		return errno == ENOSYS ? -EINVAL : husk_fail(err, errno, "fsopen overlay");
 	char path[4096];
@@ -45,6 +53,8 @@ static int mount_new_api(const char *store, const struct store_image *img, const
 		return husk_fail(err, errno, "overlay: workdir %s", path);
 	if (transient && fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
 		return husk_fail(err, errno, "overlay: volatile");
+	if (container_rootless() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return husk_fail(err, errno, "overlay: userxattr (rootless overlayfs needs Linux 5.11)");
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return husk_fail(err, errno, "overlay of %zu layers", img->n_layers);
 	cleanup_close int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -90,8 +100,8 @@ static int mount_short_names(struct store *s, const struct store_image *img, con
 			return r;
 		len += snprintf(data + len, cap - len, "%s%s", name, i ? ":" : "");
 	}
-	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work%s", cdir, cdir,
-		 transient ? ",volatile" : "");
+	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work%s%s", cdir, cdir,
+		 transient ? ",volatile" : "", container_rootless() ? ",userxattr" : "");
 	if (strlen(data) >= 4096)
 		return husk_fail(err, E2BIG, "overlay: %zu layers do not fit the mount data of this kernel",
 				 img->n_layers);

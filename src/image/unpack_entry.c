@@ -198,8 +198,9 @@ static int whiteout(struct unpack_ctx *c, int pfd, const char *name, husk_error 
 		cleanup_close int fd = unpack_openat_beneath(pfd, "", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return unpack_fail(c, name, err, -fd, "opening its directory");
-		if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-			return unpack_fail(c, name, err, errno, "setting trusted.overlay.opaque");
+		const char *xa = c->userxattr ? "user.overlay.opaque" : "trusted.overlay.opaque";
+		if (fsetxattr(fd, xa, "y", 1, 0) < 0)
+			return unpack_fail(c, name, err, errno, "setting %s", xa);
 		return 0;
 	}
 	const char *hidden = c->base + strlen(WH_PREFIX);

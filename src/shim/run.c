@@ -86,6 +86,7 @@ static int start(struct shim *s, husk_error **err)
 	else
 		r = make_pipes(s, &p, err);
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
+				    .rootless = container_rootless(),
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
 				    .console_socket = s->tty ? console : NULL };
 	int status = 0;
