@@ -86,7 +86,8 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
 	"       seccomp=unconfined] [--network none|host|cni:NAME] [-p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]]\n" \
-	"       [--privileged] IMAGE [COMMAND [ARG...]]"
+	"       [--privileged] [--uidmap CONTAINER:HOST:SIZE] [--gidmap CONTAINER:HOST:SIZE]\n" \
+	"       IMAGE [COMMAND [ARG...]]"
 
 /* ps.c: runs `ps ARGS` and prints its header and the lines of pids
  * (husk ps, husk container top). */

@@ -58,7 +58,7 @@ static int push(char ***v, const char *s)
 void cli_container_flags_free(struct engine_flags *f)
 {
 	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop,
-			   f->log_opts, f->publish };
+			   f->log_opts, f->publish, f->uidmap, f->gidmap };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free(lists[i]);
 }
@@ -67,7 +67,7 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 			husk_error **err)
 {
 	enum { O_ENVFILE = 256, O_ENTRY, O_TMPFS, O_RO, O_HOST, O_MEM, O_CPUS, O_PIDS, O_CAPADD,
-	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME, O_RESTART, O_LOGOPT };
+	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME, O_RESTART, O_LOGOPT, O_UIDMAP, O_GIDMAP };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "rm", no_argument, NULL, O_RM },
@@ -95,6 +95,8 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 		{ "net", required_argument, NULL, O_NET },
 		{ "privileged", no_argument, NULL, O_PRIV },
 		{ "publish", required_argument, NULL, 'p' },
+		{ "uidmap", required_argument, NULL, O_UIDMAP },
+		{ "gidmap", required_argument, NULL, O_GIDMAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -147,6 +149,8 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 		case O_NET: f->network = optarg; break;
 		case O_PRIV: f->privileged = true; break;
 		case 'p': r = push(&f->publish, optarg); break;
+		case O_UIDMAP: r = push(&f->uidmap, optarg); break;
+		case O_GIDMAP: r = push(&f->gidmap, optarg); break;
 		}
 		if (r < 0)
 			return husk_fail(err, ENOMEM, "%s", cmd->name);

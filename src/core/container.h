@@ -98,6 +98,12 @@ bool container_rootless(void);
 int container_enter_user_ns(husk_error **err);
 int container_in_user_ns(int (*fn)(void *arg, husk_error **err), void *arg, husk_error **err);
 
+/* A user namespace of these maps, for MOUNT_ATTR_IDMAP (the engine's
+ * idmapped layers); the fd, or < 0. */
+struct spec_id_mapping;
+int container_idmap_userns(const struct spec_id_mapping *uids, size_t n_uids,
+			   const struct spec_id_mapping *gids, size_t n_gids, husk_error **err);
+
 /* The default state root: /run/husk for root; rootless,
  * $XDG_RUNTIME_DIR/husk, else /run/husk for root of a user namespace,
  * else /run/user/UID/husk when that directory is the user's, else

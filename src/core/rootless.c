@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/idmap.h"
 #include "linux/sync.h"
 #include "linux/userns_self.h"
 #include "util/cleanup.h"
@@ -116,4 +117,10 @@ int container_in_user_ns(int (*fn)(void *arg, husk_error **err), void *arg, husk
 	if (r >= 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		r = husk_fail(err, 0, "rootless: the helper in the user namespace failed");
 	return r < 0 ? r : 0;
+}
+
+int container_idmap_userns(const struct spec_id_mapping *uids, size_t n_uids,
+			   const struct spec_id_mapping *gids, size_t n_gids, husk_error **err)
+{
+	return idmap_userns_fd(uids, n_uids, gids, n_gids, err);
 }

@@ -1,13 +1,24 @@
 /* The user namespace of an engine container.
  *
+ * As root, --uidmap/--gidmap CONTAINER:HOST:SIZE (podman's flags; without
+ * --gidmap the uid maps serve for gids) give the container a user
+ * namespace of those maps, and its overlay lower layers are idmapped
+ * mounts of the same maps (overlay.c), so that the image's files are owned
+ * inside as the image says; the upper dir is the container root's (its
+ * writes land on the host with their mapped owners).
+ *
  * Rootless, husk runs in its own user namespace (core/container.h:
  * container_enter_user_ns) where the layers were unpacked with the
  * image's owners; the container gets a user namespace of its own that
  * maps those ids onto themselves, so that `husk container exec`, from
  * outside, can join it (the user owns its parent). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/container.h"
 #include "engine/internal.h"
@@ -45,11 +56,114 @@ static void add_user_namespace(json_object *linux_)
 	json_object_array_add(ns, u);
 }
 
-int userns_apply(json_object *spec, husk_error **err)
+/* "C:H:S" into {containerID, hostID, size}. */
+static int parse_map(const char *flag, const char *text, json_object *into, husk_error **err)
 {
+	unsigned long v[3];
+	char *end = (char *) text;
+	for (int i = 0; i < 3; i++) {
+		const char *start = end;
+		errno = 0;
+		v[i] = strtoul(start, &end, 10);
+		if (errno || end == start || *start == '-' || v[i] > UINT32_MAX ||
+		    *end != (i < 2 ? ':' : '\0'))
+			return husk_fail(err, 0, "%s %s: expects CONTAINER:HOST:SIZE", flag, text);
+		if (i < 2)
+			end++;
+	}
+	if (v[2] == 0 || v[0] + v[2] - 1 > UINT32_MAX || v[1] + v[2] - 1 > UINT32_MAX)
+		return husk_fail(err, 0, "%s %s: the size is 0 or the range passes 4294967295", flag, text);
+	json_object *m = json_object_new_object();
+	json_object_object_add(m, "containerID", json_object_new_int64((int64_t) v[0]));
+	json_object_object_add(m, "hostID", json_object_new_int64((int64_t) v[1]));
+	json_object_object_add(m, "size", json_object_new_int64((int64_t) v[2]));
+	json_object_array_add(into, m);
+	return 0;
+}
+
+int userns_flags(json_object *meta, const struct engine_flags *f, husk_error **err)
+{
+	if (!f->uidmap && !f->gidmap)
+		return 0;
+	if (container_rootless())
+		return husk_fail(err, 0, "--uidmap/--gidmap: rootless, the container maps the ids of husk's user namespace already (/etc/subuid); idmapped layers need root");
+	if (!f->uidmap)
+		return husk_fail(err, 0, "--gidmap: needs --uidmap too");
+	json_object *maps = json_object_new_object(), *u = json_object_new_array(),
+		    *g = json_object_new_array();
+	json_object_object_add(maps, "uid", u);
+	json_object_object_add(maps, "gid", g);
+	json_object_object_add(meta, "idMappings", maps);
+	for (char **p = f->uidmap; *p; p++)
+		if (parse_map("--uidmap", *p, u, err) < 0)
+			return -1;
+	for (char **p = f->gidmap ? f->gidmap : f->uidmap; *p; p++)
+		if (parse_map(f->gidmap ? "--gidmap" : "--uidmap", *p, g, err) < 0)
+			return -1;
+	return 0;
+}
+
+static size_t to_maps(json_object *a, struct spec_id_mapping *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; a && i < json_object_array_length(a) && n < max; i++) {
+		json_object *m = json_object_array_get_idx(a, i);
+		out[n++] = (struct spec_id_mapping) {
+			.container_id = (uint32_t) json_object_get_int64(json_member(m, "containerID")),
+			.host_id = (uint32_t) json_object_get_int64(json_member(m, "hostID")),
+			.size = (uint32_t) json_object_get_int64(json_member(m, "size")) };
+	}
+	return n;
+}
+
+bool userns_maps(json_object *meta, struct userns_idmap *m)
+{
+	json_object *maps = json_member(meta, "idMappings");
+	m->n_uid = to_maps(json_member(maps, "uid"), m->uid, USERNS_IDMAP_MAX);
+	m->n_gid = to_maps(json_member(maps, "gid"), m->gid, USERNS_IDMAP_MAX);
+	return m->n_uid > 0 && m->n_gid > 0;
+}
+
+int64_t userns_host_id(const struct spec_id_mapping *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return (int64_t) m[i].host_id + (id - m[i].container_id);
+	return -1;
+}
+
+/* podman's HostConfig.IDMappings: {UidMap: ["C:H:S"], GidMap: [...]}. */
+static json_object *as_strings(json_object *a)
+{
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *m = json_object_array_get_idx(a, i);
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%lld:%lld:%lld",
+			 (long long) json_object_get_int64(json_member(m, "containerID")),
+			 (long long) json_object_get_int64(json_member(m, "hostID")),
+			 (long long) json_object_get_int64(json_member(m, "size")));
+		json_object_array_add(out, json_object_new_string(buf));
+	}
+	return out;
+}
+
+int userns_apply(json_object *spec, json_object *meta, husk_error **err)
+{
+	json_object *linux_ = json_member(spec, "linux"), *uids, *gids;
+	json_object *maps = json_member(meta, "idMappings");
+	if (maps) {
+		json_object *ids = json_object_new_object();
+		json_object_object_add(ids, "UidMap", as_strings(json_member(maps, "uid")));
+		json_object_object_add(ids, "GidMap", as_strings(json_member(maps, "gid")));
+		json_object_object_add(json_member(meta, "hostConfig"), "IDMappings", ids);
+		add_user_namespace(linux_);
+		json_object_object_add(linux_, "uidMappings", json_object_get(json_member(maps, "uid")));
+		json_object_object_add(linux_, "gidMappings", json_object_get(json_member(maps, "gid")));
+		return 0;
+	}
 	if (!container_rootless())
 		return 0;
-	json_object *linux_ = json_member(spec, "linux"), *uids, *gids;
 	if (identity_of("/proc/self/uid_map", &uids, err) < 0)
 		return -1;
 	if (identity_of("/proc/self/gid_map", &gids, err) < 0) {
@@ -59,5 +173,38 @@ int userns_apply(json_object *spec, husk_error **err)
 	add_user_namespace(linux_);
 	json_object_object_add(linux_, "uidMappings", uids);
 	json_object_object_add(linux_, "gidMappings", gids);
+	return 0;
+}
+
+/* The container's root must reach its rootfs (STORE/containers/<id>/
+ * rootfs, bound by the runtime from inside the user namespace): store/
+ * and containers/ get o+x (search, not read: their entries keep their own
+ * modes), the container's directory is its root's group's (0710, as
+ * docker's userns-remap root), and hostname, hosts and resolv.conf its
+ * root's, so that they are root's inside. */
+int userns_prepare_dirs(const char *store, const char *cdir, json_object *meta, husk_error **err)
+{
+	struct userns_idmap m;
+	if (!userns_maps(meta, &m))
+		return 0;
+	int64_t uid = userns_host_id(m.uid, m.n_uid, 0), gid = userns_host_id(m.gid, m.n_gid, 0);
+	if (uid < 0 || gid < 0)
+		return husk_fail(err, 0, "--uidmap/--gidmap: container id 0 is not mapped");
+	char path[4096];
+	const char *search[] = { store, "containers" };
+	for (size_t i = 0; i < 2; i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "%s%s%s", i ? store : "", i ? "/" : "", search[i]);
+		if (stat(path, &st) < 0 || chmod(path, (st.st_mode & 07777) | 0011) < 0)
+			return husk_fail(err, errno, "--uidmap: chmod o+x %s", path);
+	}
+	if (chown(cdir, 0, (gid_t) gid) < 0 || chmod(cdir, 0710) < 0)
+		return husk_fail(err, errno, "--uidmap: %s", cdir);
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", cdir, files[i]);
+		if (chown(path, (uid_t) uid, (gid_t) gid) < 0 && errno != ENOENT)
+			return husk_fail(err, errno, "--uidmap: chown %s", path);
+	}
 	return 0;
 }
