@@ -44,13 +44,42 @@ static int identity_of(const char *file, json_object **ret, husk_error **err)
 	return 0;
 }
 
-static void add_user_namespace(json_object *linux_)
+static bool has_namespace(json_object *linux_, const char *type)
 {
 	json_object *ns = json_member(linux_, "namespaces");
-	for (size_t i = 0; i < json_object_array_length(ns); i++)
+	for (size_t i = 0; ns && i < json_object_array_length(ns); i++)
 		if (strcmp(json_object_get_string(json_member(json_object_array_get_idx(ns, i), "type")),
-			   "user") == 0)
-			return;
+			   type) == 0)
+			return true;
+	return false;
+}
+
+/* Without a network namespace of its own a rootless container may not
+ * mount a sysfs (the host's network namespace is not its user
+ * namespace's): the host's /sys is bound read-only, as runc's rootless
+ * spec and podman do. */
+static void bind_host_sys(json_object *spec)
+{
+	json_object *mounts = json_member(spec, "mounts");
+	for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+		if (strcmp(json_object_get_string(json_member(m, "destination")), "/sys") != 0)
+			continue;
+		json_object_object_add(m, "type", json_object_new_string("none"));
+		json_object_object_add(m, "source", json_object_new_string("/sys"));
+		json_object *o = json_object_new_array();
+		static const char *const opts[] = { "rbind", "nosuid", "noexec", "nodev", "ro" };
+		for (size_t k = 0; k < sizeof(opts) / sizeof(*opts); k++)
+			json_object_array_add(o, json_object_new_string(opts[k]));
+		json_object_object_add(m, "options", o);
+	}
+}
+
+static void add_user_namespace(json_object *linux_)
+{
+	if (has_namespace(linux_, "user"))
+		return;
+	json_object *ns = json_member(linux_, "namespaces");
 	json_object *u = json_object_new_object();
 	json_object_object_add(u, "type", json_object_new_string("user"));
 	json_object_array_add(ns, u);
@@ -164,6 +193,8 @@ int userns_apply(json_object *spec, json_object *meta, husk_error **err)
 	}
 	if (!container_rootless())
 		return 0;
+	if (!has_namespace(linux_, "network"))
+		bind_host_sys(spec);
 	if (identity_of("/proc/self/uid_map", &uids, err) < 0)
 		return -1;
 	if (identity_of("/proc/self/gid_map", &gids, err) < 0) {

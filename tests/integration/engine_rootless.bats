@@ -283,6 +283,21 @@ docker_archive() {
 	assert_host_clean
 }
 
+@test "rootless --network host: the host's /sys bound read-only (no sysfs of its own outside a netns), -v of the user's dir" {
+	a_import
+	mkdir -m 755 "$TESTDIR/vol"
+	echo shared > "$TESTDIR/vol/f"
+	a_run --network host -v "$TESTDIR/vol:/v:ro" app:1 sh -c 'cat /v/f; ls /sys/class/net; touch /sys/x 2>/dev/null || echo ro'
+	[ "$status" -eq 0 ] || fail "run: $stderr"
+	[ "${lines[0]}" = shared ]
+	local i
+	for i in $(ls /sys/class/net); do
+		[[ " ${lines[*]} " == *" $i "* ]] || fail "host interface $i not seen: $output"
+	done
+	[ "${lines[-1]}" = ro ]
+	assert_host_clean
+}
+
 @test "rootless --uidmap is refused in one line (the container maps the user's ids already)" {
 	a_import
 	a_run --uidmap 0:1:100 app:1 true
