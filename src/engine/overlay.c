@@ -65,8 +65,13 @@ static int mount_new_api(const char *store, const struct store_image *img, const
 		return husk_fail(err, errno, "overlay: volatile");
 	if (container_rootless() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return husk_fail(err, errno, "overlay: userxattr (rootless overlayfs needs Linux 5.11)");
-	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		/* Before Linux 6.15 overlayfs takes no detached (idmapped)
+		 * tree as a layer: mount_short_names attaches them first. */
+		if (trees && errno == EINVAL)
+			return -EINVAL;
 		return husk_fail(err, errno, "overlay of %zu layers", img->n_layers);
+	}
 	cleanup_close int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
 		return husk_fail(err, errno, "overlay: fsmount");
@@ -95,6 +100,39 @@ static int short_link(int sfd, const char *chain, char name[20], husk_error **er
 	return 0;
 }
 
+/* The idmapped trees attached at cdir/lower/<i> (overlayfs before 6.15
+ * clones only mounts of the caller's namespace), or detached again. */
+static int attach_trees(int cfd, const int *trees, size_t n, husk_error **err)
+{
+	if (mkdirat(cfd, "lower", 0700) < 0 && errno != EEXIST)
+		return husk_fail(err, errno, "overlay: mkdir lower");
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "lower/%zu", i);
+		if ((mkdirat(cfd, name, 0700) < 0 && errno != EEXIST) ||
+		    move_mount(trees[i], "", cfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return husk_fail(err, errno, "overlay: attach the idmapped layer %s", name);
+	}
+	return 0;
+}
+
+static void detach_trees(int cfd, size_t n)
+{
+	char name[32];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "lower/%zu", i);
+		int fd = openat(cfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (fd >= 0) {
+			umount2(self, MNT_DETACH);
+			close(fd);
+		}
+		unlinkat(cfd, name, AT_REMOVEDIR);
+	}
+	unlinkat(cfd, "lower", AT_REMOVEDIR);
+}
+
 static int mount_short_names(struct store *s, const struct store_image *img, const char *cdir,
 			     bool transient, const int *trees, husk_error **err)
 {
@@ -109,7 +147,7 @@ static int mount_short_names(struct store *s, const struct store_image *img, con
 		if (r < 0)
 			return r;
 		if (trees)
-			lower_path(name, sizeof(name), NULL, img, trees, i);
+			snprintf(name, sizeof(name), "lower/%zu", i);
 		len += snprintf(data + len, cap - len, "%s%s", name, i ? ":" : "");
 	}
 	snprintf(data + len, cap - len, ",upperdir=%s/upper,workdir=%s/work%s%s", cdir, cdir,
@@ -120,10 +158,18 @@ static int mount_short_names(struct store *s, const struct store_image *img, con
 	char target[4096];
 	snprintf(target, sizeof(target), "%s/rootfs", cdir);
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0 || fchdir(s->dirfd) < 0)
+	cleanup_close int cfd = trees ? open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (trees && (cfd < 0 || attach_trees(cfd, trees, img->n_layers, err) < 0)) {
+		if (cfd >= 0)
+			detach_trees(cfd, img->n_layers);
+		return cfd < 0 ? husk_fail(err, errno, "overlay: %s", cdir) : -1;
+	}
+	if (cwd < 0 || fchdir(trees ? cfd : s->dirfd) < 0)
 		return husk_fail(err, errno, "overlay: enter the store");
 	int r = mount("overlay", target, "overlay", 0, data);
 	int e = errno;
+	if (trees)
+		detach_trees(cfd, img->n_layers);
 	if (fchdir(cwd) < 0 && r == 0) {
 		umount2(target, MNT_DETACH);
 		return husk_fail(err, errno, "overlay: return to the working directory");
