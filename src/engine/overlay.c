@@ -66,8 +66,9 @@ static int mount_new_api(const char *store, const struct store_image *img, const
 	if (container_rootless() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return husk_fail(err, errno, "overlay: userxattr (rootless overlayfs needs Linux 5.11)");
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		/* Before Linux 6.15 overlayfs takes no detached (idmapped)
-		 * tree as a layer: mount_short_names attaches them first. */
+		/* Older overlayfs takes no detached (idmapped) tree as a
+		 * layer (6.1: "failed to clone lowerpath"; 6.18 does):
+		 * mount_short_names attaches them first. */
 		if (trees && errno == EINVAL)
 			return -EINVAL;
 		return husk_fail(err, errno, "overlay of %zu layers", img->n_layers);
@@ -100,8 +101,8 @@ static int short_link(int sfd, const char *chain, char name[20], husk_error **er
 	return 0;
 }
 
-/* The idmapped trees attached at cdir/lower/<i> (overlayfs before 6.15
- * clones only mounts of the caller's namespace), or detached again. */
+/* The idmapped trees attached at cdir/lower/<i> (overlayfs of 6.1 clones
+ * only mounts of the caller's namespace), or detached again. */
 static int attach_trees(int cfd, const int *trees, size_t n, husk_error **err)
 {
 	if (mkdirat(cfd, "lower", 0700) < 0 && errno != EEXIST)

@@ -12,22 +12,12 @@ load engine_image
 setup_file() {
 	command -v newuidmap >/dev/null || skip "newuidmap is missing (apt-get install uidmap)"
 	export ER_A=hera$$ ER_B=herb$$ ER_SUB_A=440000 ER_SUB_B=540000
-	local u s
-	for u in "$ER_A:$ER_SUB_A" "$ER_B:$ER_SUB_B"; do
-		s=${u#*:} u=${u%%:*}
-		useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$u"
-		usermod --add-subuids "$s-$((s + 65535))" --add-subgids "$s-$((s + 65535))" "$u"
-	done
+	subid_user_add "$ER_A" $ER_SUB_A
+	subid_user_add "$ER_B" $ER_SUB_B
 }
 
 teardown_file() {
-	local u
-	for u in ${ER_A:-} ${ER_B:-}; do
-		id "$u" >/dev/null 2>&1 || continue
-		pkill -9 -U "$u" 2>/dev/null || true
-		userdel "$u" 2>/dev/null || true
-		sed -i "/^$u:/d" /etc/subuid /etc/subgid
-	done
+	subid_user_del ${ER_A:-} ${ER_B:-}
 }
 
 setup() {
@@ -295,6 +285,19 @@ docker_archive() {
 		[[ " ${lines[*]} " == *" $i "* ]] || fail "host interface $i not seen: $output"
 	done
 	[ "${lines[-1]}" = ro ]
+	assert_host_clean
+}
+
+@test "rootless build: a RUN step owns its file as the image's uid, the image runs" {
+	a_import
+	printf 'FROM app:1\nRUN echo built > /built && chown 1000 /built\nCMD ["cat", "/built"]\n' >"$TESTDIR/Containerfile"
+	chmod 644 "$TESTDIR/Containerfile"
+	hrun as_a build -t built:1 -f "$TESTDIR/Containerfile" "$TESTDIR"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	a_run built:1
+	[ "$status" -eq 0 ] && [ "$output" = built ] || fail "run: $output $stderr"
+	a_run built:1 stat -c %u /built
+	[ "$output" = 1000 ] || fail "owner: $output"
 	assert_host_clean
 }
 
