@@ -52,11 +52,6 @@ if command -v podman >/dev/null && command -v runc >/dev/null; then
 	fi
 	pm system reset -f >/dev/null 2>&1 || true
 fi
-if [ -n "$t_prl" ]; then
-	echo "podman run --rm, rootless (runc, overlay): $t_prl us"
-	awk -v l="$t_rl" -v r="$t_engine" -v p="$t_prl" 'BEGIN {
-		printf "ratios: rootless/root %.2f, rootless/podman-rootless %.3f\n", l / r, l / p }'
-else
-	echo "podman rootless: not available here"
-	awk -v l="$t_rl" -v r="$t_engine" 'BEGIN { printf "ratios: rootless/root %.2f, rootless/podman-rootless n/a\n", l / r }'
-fi
+if [ -n "$t_prl" ]; then echo "podman run --rm, rootless (runc, overlay): $t_prl us"; else echo "podman rootless: not available here"; fi
+awk -v l="$t_rl" -v r="$t_engine" -v p="${t_prl:-0}" 'BEGIN {
+	printf "ratios: rootless/root %.2f, rootless/podman-rootless %s\n", l / r, p ? sprintf("%.3f", l / p) : "n/a" }'
