@@ -258,6 +258,13 @@ int unpack_entry(struct unpack_ctx *c, struct archive_entry *e, husk_error **err
 	}
 	case AE_IFCHR:
 	case AE_IFBLK:
+		/* No device can be made in a user namespace (but the 0:0
+		 * whiteout): rootless, a layer's devices are left out, as
+		 * podman's storage does ("can't create device ... in user
+		 * namespace"); the container's /dev is its own anyway. */
+		if (c->userxattr && n.dev != 0)
+			return 0;
+		/* fall through */
 	case AE_IFIFO:
 		if (make_node(c, pfd, name, "device", mk_node, &n, err) < 0)
 			return -1;

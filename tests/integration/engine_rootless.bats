@@ -301,6 +301,21 @@ docker_archive() {
 	assert_host_clean
 }
 
+@test "rootless image import: a layer's device nodes are left out (none can be made in a user namespace), fifos kept" {
+	mkdir -p "$TESTDIR/dev"
+	cp -a "$BASE/." "$TESTDIR/dev/"
+	mkdir -p "$TESTDIR/dev/opt"
+	mknod "$TESTDIR/dev/opt/null" c 1 3
+	mknod "$TESTDIR/dev/opt/fifo" p
+	tar -C "$TESTDIR/dev" --numeric-owner -cf "$TESTDIR/dev.tar" .
+	chmod 644 "$TESTDIR/dev.tar"
+	hrun as_a image import "$TESTDIR/dev.tar" dev:1
+	[ "$status" -eq 0 ] || fail "import: $stderr"
+	a_run dev:1 sh -c 'test -e /opt/null && echo dev; test -p /opt/fifo && echo fifo'
+	[ "$status" -eq 0 ] && [ "$output" = fifo ] || fail "$output $stderr"
+	assert_host_clean
+}
+
 @test "rootless --uidmap is refused in one line (the container maps the user's ids already)" {
 	a_import
 	a_run --uidmap 0:1:100 app:1 true
