@@ -8,6 +8,7 @@
 
 load helpers
 load engine_image
+load helpers_registry
 
 setup_file() {
 	command -v newuidmap >/dev/null || skip "newuidmap is missing (apt-get install uidmap)"
@@ -46,6 +47,7 @@ setup() {
 }
 
 teardown() {
+	registry_stop
 	teardown_test
 }
 
@@ -313,6 +315,19 @@ docker_archive() {
 	[ "$status" -eq 0 ] || fail "import: $stderr"
 	a_run dev:1 sh -c 'test -e /opt/null && echo dev; test -p /opt/fifo && echo fifo'
 	[ "$status" -eq 0 ] && [ "$output" = fifo ] || fail "$output $stderr"
+	assert_host_clean
+}
+
+@test "rootless image pull from a registry on 127.0.0.1: layers in parallel with their owners, the image runs" {
+	command -v skopeo >/dev/null || skip "skopeo is not installed (apt-get install skopeo)"
+	registry_start
+	docker_archive "$TESTDIR/two.tar"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$TESTDIR/two.tar" "docker://$REG/two:1" ||
+		fail "skopeo push"
+	hrun as_a image pull --insecure "$REG/two:1"
+	[ "$status" -eq 0 ] || fail "pull: $stderr"
+	a_run "$REG/two:1" sh -c 'ls /home/app; stat -c %u /home/app/new'
+	[ "$status" -eq 0 ] && [ "$(echo $output)" = "new 1000" ] || fail "run: $output $stderr"
 	assert_host_clean
 }
 
