@@ -75,6 +75,35 @@ static void bind_host_sys(json_object *spec)
 	}
 }
 
+/* Whether id is inside one of the identity maps. */
+static bool mapped(json_object *maps, int64_t id)
+{
+	for (size_t i = 0; i < json_object_array_length(maps); i++) {
+		json_object *m = json_object_array_get_idx(maps, i);
+		int64_t first = json_object_get_int64(json_member(m, "containerID"));
+		if (id >= first && id - first < json_object_get_int64(json_member(m, "size")))
+			return true;
+	}
+	return false;
+}
+
+/* devpts' gid=5 (tty) fails where gid 5 is not mapped (a user without
+ * /etc/subgid range): the option goes, as runc's rootless spec has it. */
+static void drop_unmapped_tty_gid(json_object *spec, json_object *gids)
+{
+	if (mapped(gids, 5))
+		return;
+	json_object *mounts = json_member(spec, "mounts");
+	for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i), *o = json_member(m, "options");
+		if (strcmp(json_object_get_string(json_member(m, "type")), "devpts") != 0 || !o)
+			continue;
+		for (size_t k = json_object_array_length(o); k-- > 0;)
+			if (strcmp(json_object_get_string(json_object_array_get_idx(o, k)), "gid=5") == 0)
+				json_object_array_del_idx(o, k, 1);
+	}
+}
+
 static void add_user_namespace(json_object *linux_)
 {
 	if (has_namespace(linux_, "user"))
@@ -201,6 +230,7 @@ int userns_apply(json_object *spec, json_object *meta, husk_error **err)
 		json_object_put(uids);
 		return -1;
 	}
+	drop_unmapped_tty_gid(spec, gids);
 	add_user_namespace(linux_);
 	json_object_object_add(linux_, "uidMappings", uids);
 	json_object_object_add(linux_, "gidMappings", gids);

@@ -12,13 +12,14 @@ load helpers_registry
 
 setup_file() {
 	command -v newuidmap >/dev/null || skip "newuidmap is missing (apt-get install uidmap)"
-	export ER_A=hera$$ ER_B=herb$$ ER_SUB_A=440000 ER_SUB_B=540000
+	export ER_A=hera$$ ER_B=herb$$ ER_C=herc$$ ER_SUB_A=440000 ER_SUB_B=540000
 	subid_user_add "$ER_A" $ER_SUB_A
 	subid_user_add "$ER_B" $ER_SUB_B
+	subid_user_add "$ER_C"   # no subordinate ids
 }
 
 teardown_file() {
-	subid_user_del ${ER_A:-} ${ER_B:-}
+	subid_user_del ${ER_A:-} ${ER_B:-} ${ER_C:-}
 }
 
 setup() {
@@ -27,11 +28,12 @@ setup() {
 	cp "$HUSK" "$TESTDIR/husk"
 	chmod 755 "$TESTDIR/husk"
 	local u
-	for u in a b; do
+	for u in a b c; do
 		mkdir -m 700 "$TESTDIR/run-$u" "$TESTDIR/data-$u"
 	done
 	chown "$ER_A:" "$TESTDIR/run-a" "$TESTDIR/data-a"
 	chown "$ER_B:" "$TESTDIR/run-b" "$TESTDIR/data-b"
+	chown "$ER_C:" "$TESTDIR/run-c" "$TESTDIR/data-c"
 	A_STORE=$TESTDIR/data-a/husk
 	# The image: the busybox rootfs, a user app (1000:1000) whose home and
 	# a file in it are its own, as `podman export` writes such a tree.
@@ -86,7 +88,7 @@ assert_host_clean() {
 	[ -z "$left" ] || fail "mounts left: $left" || return
 	left=$(tagged_pids)
 	[ -z "$left" ] || fail "processes left: $(ps -o pid,user,args -p "$(echo $left | tr ' ' ,)")" || return
-	left=$(ls -A "$TESTDIR/run-a/husk" "$TESTDIR/run-b/husk" "$ROOT" 2>/dev/null | grep -v ':$' | sed '/^$/d' || true)
+	left=$(ls -A "$TESTDIR"/run-?/husk "$ROOT" 2>/dev/null | grep -v ':$' | sed '/^$/d' || true)
 	[ -z "$left" ] || fail "runtime state left: $left" || return
 	for s in "$TESTDIR"/data-?/husk "$TESTDIR/store"; do
 		[ -d "$s" ] || continue
@@ -328,6 +330,22 @@ docker_archive() {
 	[ "$status" -eq 0 ] || fail "pull: $stderr"
 	a_run "$REG/two:1" sh -c 'ls /home/app; stat -c %u /home/app/new'
 	[ "$status" -eq 0 ] && [ "$(echo $output)" = "new 1000" ] || fail "run: $output $stderr"
+	assert_host_clean
+}
+
+@test "rootless without /etc/subuid ranges: the user's own id only (root inside), other owners refused in one line" {
+	tar -C "$BUNDLE/rootfs" --numeric-owner -cf "$TESTDIR/rootonly.tar" .
+	chmod 644 "$TESTDIR/rootonly.tar"
+	hrun as_user "$ER_C" c image import "$TESTDIR/rootonly.tar" r:1
+	[ "$status" -eq 0 ] || fail "import: $stderr"
+	hrun as_user "$ER_C" c container run --rm -e "HUSK_TEST_TAG=$TAG" r:1 sh -c 'id -u; cat /proc/self/uid_map; ls /dev/pts'
+	[ "$status" -eq 0 ] || fail "run: $stderr"
+	[ "$(echo ${lines[0]})" = 0 ] && [ "$(echo ${lines[1]})" = "0 0 1" ] || fail "$output"
+	# devpts without gid=5 (gid 5 is not mapped)
+	[ "${lines[2]}" = ptmx ] || fail "devpts: $output"
+	hrun as_user "$ER_C" c image import "$TESTDIR/image.tar" app:1
+	[ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "status $status: $stderr"
+	[[ "$stderr" == *"owner 1000:1000 is not mapped"* ]] || fail "$stderr"
 	assert_host_clean
 }
 
