@@ -215,6 +215,23 @@ docker_archive() {
 	assert_host_clean
 }
 
+@test "rootless: a husk killed (SIGKILL) while it runs a container: no mount is left anywhere, rm -f removes the rest" {
+	a_import
+	as_a container run --name kk -e "HUSK_TEST_TAG=$TAG" app:1 sleep 1000 </dev/null >/dev/null 2>&1 &
+	local bg=$! pid
+	wait_for 10 eval 'pgrep -u "$ER_A" -x sleep >/dev/null' || fail "the container did not start"
+	pid=$(pgrep -u "$ER_A" -x husk | head -1)
+	[ -n "$pid" ] || fail "no husk of $ER_A"
+	kill -9 "$pid"
+	wait "$bg" 2>/dev/null || true
+	# The overlay was husk's namespace's: gone from the host with it.
+	[ -z "$(mounts_under "$TESTDIR")" ] || fail "mounts: $(mounts_under "$TESTDIR")"
+	hrun as_a container rm -f kk
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	wait_for 5 eval '! pgrep -u "$ER_A" -x sleep >/dev/null' || fail "the container's process is left"
+	assert_host_clean
+}
+
 @test "rootless image load of two layers: an opaque dir and a whiteout as user.overlay.* xattrs" {
 	docker_archive "$TESTDIR/two.tar"
 	hrun as_a image load -i "$TESTDIR/two.tar"
@@ -372,6 +389,15 @@ root_image() {
 		sh -c 'id -u; cat /proc/self/uid_map; stat -c "%u %g" / /etc/passwd /home/app/file /etc/hosts; touch /rootfile; su -s /bin/sh app -c "touch /home/app/made"; echo more >> /home/app/file'
 	[ "$status" -eq 0 ] || fail "create: $stderr"
 	local id=$output
+	# The container's directory is its root's group's: another user can
+	# search the store but neither list it nor reach the rootfs.
+	local d
+	for d in "$STORE" "$STORE/containers" "$STORE/containers/$id/rootfs/etc"; do
+		! setpriv --reuid="$ER_B" --regid="$(id -g "$ER_B")" --clear-groups ls "$d" >/dev/null 2>&1 ||
+			fail "$ER_B lists $d"
+	done
+	[ "$(stat -c '%a %g' "$STORE/containers/$id")" = "710 $base" ]
+	[ -f "$STORE/containers/$id/rootfs/etc/passwd" ] || fail "the rootfs is not mounted after create"
 	hrun eng container start m
 	[ "$status" -eq 0 ] || fail "start: $stderr"
 	[ "${lines[0]}" = 0 ]
