@@ -51,6 +51,11 @@ extern const struct command cmd_container_create, cmd_container_run, cmd_contain
 /* container_common.c: the engine context of --store (made absolute, in
  * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
  * (returns its index). */
+/* Rootless: husk enters its user namespace (core/container.h) first, for
+ * the commands that write layers or containers' files, or mount. */
+int cli_enter_user_ns(const struct globals *g, husk_error **err);
+int cli_engine_ctx_enter(const struct globals *g, struct engine_ctx *c, char **store_abs,
+			 husk_error **err);
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err);
 /* `husk container|network inspect NAME...`: one(ctx, NAME) for each, the
@@ -89,7 +94,8 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
 	"       seccomp=unconfined] [--network none|host|NAME|cni:NAME|container:OTHER]... [--ip ADDRESS]\n" \
 	"       [-p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]] [-P] [--dns ADDRESS] [--add-host NAME:ADDRESS]\n" \
-	"       [--privileged] IMAGE [COMMAND [ARG...]]"
+	"       [--privileged] [--uidmap CONTAINER:HOST:SIZE] [--gidmap CONTAINER:HOST:SIZE]\n" \
+	"       IMAGE [COMMAND [ARG...]]"
 
 /* ps.c: runs `ps ARGS` and prints its header and the lines of pids
  * (husk ps, husk container top). */

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/container.h"
+#include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -13,6 +15,8 @@
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err)
 {
+	if (g->store == NULL)
+		return store_default_path(NULL, 0, err);
 	if (mkdir_p(g->store, 0700, err) < 0)
 		return husk_wrap(err, "--store %s", g->store);
 	*store_abs = realpath(g->store, NULL);
@@ -52,6 +56,18 @@ int cli_inspect_run(const struct command *cmd, const struct globals *g, int argc
 	return 0;
 }
 
+int cli_enter_user_ns(const struct globals *g, husk_error **err)
+{
+	return g->rootless ? container_enter_user_ns(err) : 0;
+}
+
+int cli_engine_ctx_enter(const struct globals *g, struct engine_ctx *c, char **store_abs,
+			 husk_error **err)
+{
+	int r = cli_enter_user_ns(g, err);
+	return r < 0 ? r : cli_engine_ctx(g, c, store_abs, err);
+}
+
 static int push(char ***v, const char *s)
 {
 	size_t n = 0;
@@ -69,7 +85,8 @@ static int push(char ***v, const char *s)
 void cli_container_flags_free(struct engine_flags *f)
 {
 	char **lists[] = { f->env, f->env_files, f->volumes, f->tmpfs, f->cap_add, f->cap_drop,
-			   f->log_opts, f->publish, f->networks, f->dns, f->add_hosts };
+			   f->log_opts, f->publish, f->networks, f->dns, f->add_hosts,
+			   f->uidmap, f->gidmap };
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		free(lists[i]);
 }
@@ -79,7 +96,7 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 {
 	enum { O_ENVFILE = 256, O_ENTRY, O_TMPFS, O_RO, O_HOST, O_MEM, O_CPUS, O_PIDS, O_CAPADD,
 	       O_CAPDROP, O_SEC, O_NET, O_PRIV, O_RM, O_NAME, O_RESTART, O_LOGOPT, O_IP, O_DNS,
-	       O_ADDHOST };
+	       O_ADDHOST, O_UIDMAP, O_GIDMAP };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "rm", no_argument, NULL, O_RM },
@@ -111,6 +128,8 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 		{ "ip", required_argument, NULL, O_IP },
 		{ "dns", required_argument, NULL, O_DNS },
 		{ "add-host", required_argument, NULL, O_ADDHOST },
+		{ "uidmap", required_argument, NULL, O_UIDMAP },
+		{ "gidmap", required_argument, NULL, O_GIDMAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -171,6 +190,8 @@ int cli_container_flags(const struct command *cmd, int argc, char **argv, struct
 		case 'P': f->publish_all = true; break;
 		case O_PRIV: f->privileged = true; break;
 		case 'p': r = push(&f->publish, optarg); break;
+		case O_UIDMAP: r = push(&f->uidmap, optarg); break;
+		case O_GIDMAP: r = push(&f->gidmap, optarg); break;
 		}
 		if (r < 0)
 			return husk_fail(err, ENOMEM, "%s", cmd->name);

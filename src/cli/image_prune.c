@@ -15,7 +15,7 @@ static int run_prune(const struct globals *g, int argc, char **argv, husk_error 
 	if ((r = cli_positional(&cmd_image_prune, argc, argv, 0, 0, err)) < 0)
 		return r;
 	cleanup_store struct store s;
-	if ((r = store_open(g->store, true, &s, err)) < 0)
+	if ((r = cli_enter_user_ns(g, err)) < 0 || (r = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "image prune");
 	uint64_t freed = 0;
 	if ((r = image_prune(&s, &freed, err)) < 0)

@@ -52,6 +52,7 @@ struct engine_flags {
 	bool detach;           /* run -d: under a shim (src/shim/), husk returns */
 	const char *restart;   /* --restart no|on-failure[:N]|always (NULL: no) */
 	char **log_opts;       /* --log-opt max-size=SIZE|max-file=N|path=FILE */
+	char **uidmap, **gidmap;  /* --uidmap/--gidmap CONTAINER:HOST:SIZE (root) */
 };
 
 struct engine_ctx {

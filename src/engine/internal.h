@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "image/store.h"
+#include "spec/spec.h"
 #include "util/error.h"
 
 /* cdir.c: the containers/ directory of the store. */
@@ -35,7 +36,7 @@ char *cdir_path(const char *store, const char *id, const char *sub);
  * upper dir is thrown away after its one run): overlayfs's "volatile", no
  * sync of the upper filesystem at unmount. */
 int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
-		  bool transient, husk_error **err);
+		  bool transient, json_object *meta, husk_error **err);
 int overlay_unmount(const char *cdir, husk_error **err);
 bool overlay_mounted(const char *cdir);
 
@@ -103,6 +104,23 @@ bool lifecycle_runner_alive(const char *cdir);
  * start removes it. */
 #define STOP_REQUESTED "stop-requested"
 void lifecycle_request_stop(const char *cdir, json_object *meta);
+
+/* userns.c: the container's user namespace (see there).  flags:
+ * --uidmap/--gidmap checked into meta.idMappings; apply: the namespace
+ * and its maps in the spec (rootless: the ids of husk's own namespace,
+ * mapped onto themselves); maps: those of meta, false when it has none;
+ * host_id: the host id of container id id (-1: unmapped). */
+#define USERNS_IDMAP_MAX 64
+struct userns_idmap {
+	struct spec_id_mapping uid[USERNS_IDMAP_MAX], gid[USERNS_IDMAP_MAX];
+	size_t n_uid, n_gid;
+};
+int userns_flags(json_object *meta, const struct engine_flags *f, husk_error **err);
+int userns_apply(json_object *spec, json_object *meta, husk_error **err);
+bool userns_maps(json_object *meta, struct userns_idmap *m);
+int64_t userns_host_id(const struct spec_id_mapping *m, size_t n, uint32_t id);
+/* With maps: the directories the container's root must reach made so. */
+int userns_prepare_dirs(const char *store, const char *cdir, json_object *meta, husk_error **err);
 
 /* inspect.c: docker's inspect object from meta.json and the runtime state. */
 int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,

@@ -62,7 +62,7 @@ int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char 
 	if ((r = store_image_resolve(&s, json_object_get_string(json_member(meta, "imageId")), &img,
 				     err)) < 0)
 		return r;
-	return overlay_mount(&s, img, cdir, false, err);
+	return overlay_mount(&s, img, cdir, false, meta, err);
 }
 
 int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *cdir,
@@ -126,6 +126,7 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	}
 	struct network_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
+				    .rootless = container_rootless(),
 				    .systemd_cgroup = c->systemd_cgroup,
 				    .created = network_created, .created_arg = &net };
 	int st = 0;
