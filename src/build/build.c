@@ -1,6 +1,7 @@
 /* husk build: the stages and steps of a Containerfile, each step's result
  * taken from the cache when its key is there (see build.h). */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,33 @@ static int run_step(struct build *b, const struct instr *in, struct bstate *st, 
 	return 0;
 }
 
+/* A step runs with SIGINT, SIGTERM, SIGHUP and SIGQUIT blocked: one that
+ * comes kills its RUN container (core/container.h) and fails the build
+ * once the step has removed what it made. */
+static int run_step_interruptible(struct build *b, const struct instr *in, struct bstate *st,
+				  husk_error **err)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int r = run_step(b, in, st, err);
+	static const struct timespec now = { 0 };
+	int sig = sigtimedwait(&set, NULL, &now);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (sig <= 0)
+		return r;
+	if (r < 0) {
+		husk_error_free(*err);
+		*err = NULL;
+	}
+	return husk_fail(err, 0, "%s:%d: %s: interrupted by SIG%s", b->cf.path, in->line, in->keyword,
+			 sigabbrev_np(sig));
+}
+
 static int global_arg(struct build *b, const struct instr *in, husk_error **err)
 {
 	/* Global ARGs are seen by FROM lines only: resolved into global_args. */
@@ -184,7 +212,7 @@ static int run_file(struct build *b, struct bstate **final, husk_error **err)
 		} else if (b->n_stages == 0) {
 			r = global_arg(b, in, err);
 		} else {
-			r = run_step(b, in, &b->stages[b->cur].st, err);
+			r = run_step_interruptible(b, in, &b->stages[b->cur].st, err);
 		}
 		if (r < 0)
 			return r;
@@ -266,7 +294,15 @@ static int epoch_of(const struct build_options *o, int64_t *ret, husk_error **er
 int build_image(const struct engine_ctx *c, const struct build_options *o,
 		char id_out[DIGEST_LEN], husk_error **err)
 {
-	struct build b = { .c = c, .o = o, .out = o->quiet ? NULL : stdout, .ctxfd = -1 };
+	/* A step's container dies with a signal to husk (see run_step_interruptible). */
+	struct engine_ctx steps = *c;
+	steps.interrupt_kills = true;
+	struct build b = { .c = &steps, .o = o, .out = o->quiet ? NULL : stdout, .ctxfd = -1 };
+	build_owner(b.owner);
+	size_t removed;
+	husk_error *ignored = NULL;
+	if (build_leftovers_remove(c, &removed, &ignored) < 0)   /* of a killed build */
+		husk_error_free(ignored);
 	int r = 0;
 	struct stat st;
 	if (stat(o->context, &st) < 0)

@@ -31,4 +31,12 @@ struct build_options {
 int build_image(const struct engine_ctx *c, const struct build_options *o,
 		char id_out[DIGEST_LEN], husk_error **err);
 
+/* Removes the step containers of builds that were killed (their RUN's
+ * process, overlay, cgroup and runtime state); *removed: how many. */
+int build_leftovers_remove(const struct engine_ctx *c, size_t *removed, husk_error **err);
+
+/* Empties the build cache (STORE/build-cache/): *entries removed, *freed
+ * their bytes.  The layers only the cache kept go at the next image_prune. */
+int build_cache_prune(const struct engine_ctx *c, size_t *entries, uint64_t *freed, husk_error **err);
+
 #endif

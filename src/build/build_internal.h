@@ -40,7 +40,11 @@ struct build {
 	FILE *out;                         /* progress (NULL: --quiet) */
 	struct bstate *lookup_st;          /* whose ENV build_shlex looks in (NULL: global ARGs) */
 	bool cmd_set;                      /* CMD given in this stage (ENTRYPOINT keeps it) */
+	char owner[64];                    /* the step containers' image reference (leftovers.c) */
 };
+
+/* leftovers.c: "husk-build pid=P start=T" of this process. */
+void build_owner(char out[64]);
 
 /* state.c */
 void bstate_clear(struct bstate *s);

@@ -89,7 +89,7 @@ static int create(struct build *b, const struct bstate *st, char **argv, bool as
 	struct engine_flags f = { .entrypoint = "", .command = argv, .network = b->o->network,
 				  .env = as_root ? NULL : b->args, .user = as_root ? "0:0" : NULL,
 				  .workdir = as_root ? "/" : NULL };
-	int r = engine_create_image(b->c, &img, "husk-build", &f, id, err);
+	int r = engine_create_image(b->c, &img, b->owner, &f, id, err);
 	store_image_clear(&img);
 	return r;
 }

@@ -126,6 +126,7 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	struct network_cni_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
 				    .systemd_cgroup = c->systemd_cgroup,
+				    .interrupt_kills = c->interrupt_kills,
 				    .created = network_cni_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);

@@ -246,3 +246,107 @@ assert_build_clean() {
 	[ "$output" = $'in-tar\n1000\n5:6' ] || fail "the image: $output $stderr"
 	assert_build_clean
 }
+
+# build_in_background FILE ARGS...: husk build with ARGS, stdout and
+# stderr to FILE.out/FILE.err, SIGINT at its default (a background job of a
+# script has it ignored); BPID: husk's pid (no timeout wrapper between).
+build_in_background() {
+	local f=$1
+	shift
+	HUSK_TEST_TAG=$TAG env --default-signal=INT "$HUSK" --root "$ROOT" --store "$STORE" build "$@" \
+		</dev/null >"$f.out" 2>"$f.err" &
+	BPID=$!
+}
+
+# wait_run_started FILE: until the RUN printed "started" (its container
+# runs); STEP_ID: the step container's id.
+wait_run_started() {
+	local i
+	for i in $(seq 200); do
+		grep -q '^started$' "$1.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q '^started$' "$1.out" || fail "the RUN did not start: $(cat "$1.out" "$1.err")" || return
+	STEP_ID=$(ls "$STORE/containers" | grep -v '^\.names$')
+	[ -n "$STEP_ID" ] || fail "no step container"
+}
+
+# Nothing of the step container STEP_ID: its RUN's processes, cgroup,
+# runtime state (and assert_build_clean's containers, mounts, tmp).
+assert_step_gone() {
+	! pgrep -f 'sleep 4321' >/dev/null || fail "the RUN's process lives: $(pgrep -af 'sleep 4321')" || return
+	local cg
+	cg=$(ls -d /sys/fs/cgroup/*/husk/"$STEP_ID" /sys/fs/cgroup/husk/"$STEP_ID" 2>/dev/null || true)
+	[ -z "$cg" ] || fail "cgroups left: $cg" || return
+	[ ! -e "$ROOT/$STEP_ID" ] || fail "runtime state left: $ROOT/$STEP_ID" || return
+	assert_build_clean
+}
+
+@test "build: SIGINT or SIGTERM mid-RUN kills the step at once and leaves nothing" {
+	printf 'FROM localhost/bb\nRUN echo started; sleep 4321\n' >"$CTX/Containerfile"
+	local sig t0
+	for sig in INT TERM; do
+		build_in_background "$TESTDIR/b" --no-cache -t localhost/int "$CTX"
+		wait_run_started "$TESTDIR/b" || return
+		t0=$(date +%s%N)
+		kill -s "$sig" "$BPID"
+		local st=0
+		wait "$BPID" || st=$?
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "SIG$sig took more than 5 s"
+		[ "$st" -ne 0 ] || fail "the build succeeded after SIG$sig"
+		grep -q "^husk: build: .*Containerfile:2: RUN: interrupted by SIG$sig$" "$TESTDIR/b.err" ||
+			fail "stderr: $(cat "$TESTDIR/b.err")"
+		[ "$(wc -l <"$TESTDIR/b.err")" -eq 1 ] || fail "stderr: $(cat "$TESTDIR/b.err")"
+		! hb image inspect localhost/int >/dev/null 2>&1 || fail "an image was tagged"
+		assert_step_gone || return
+	done
+}
+
+@test "build: after a SIGKILL mid-RUN the next build, or image prune, removes what it left" {
+	printf 'FROM localhost/bb\nRUN echo started; sleep 4321\n' >"$CTX/Containerfile"
+	local how
+	for how in build prune; do
+		build_in_background "$TESTDIR/b" --no-cache -t localhost/k "$CTX"
+		wait_run_started "$TESTDIR/b" || return
+		kill -KILL "$BPID"
+		wait "$BPID" || true
+		# what a SIGKILL leaves (this test would not fail otherwise)
+		pgrep -f 'sleep 4321' >/dev/null || fail "the RUN ended with its husk: nothing to clean"
+		[ -n "$(ls "$STORE/containers" | grep -v '^\.names$')" ] || fail "no container left"
+		if [ $how = build ]; then
+			printf 'FROM localhost/bb\nRUN echo other\n' >"$CTX/Containerfile.2"
+			hrun hb build -q -f "$CTX/Containerfile.2" "$CTX"
+			[ "$status" -eq 0 ] || fail "the next build: $stderr"
+		else
+			hrun hb image prune
+			[ "$status" -eq 0 ] || fail "prune: $stderr"
+			[[ "$output" == *"Removed 1 containers of killed builds"* ]] || fail "prune: $output"
+		fi
+		assert_step_gone || return
+	done
+}
+
+@test "build: image prune keeps the build cache's layers; --build-cache empties it and says what it freed" {
+	printf 'FROM localhost/bb\nRUN head -c 300000 /dev/zero >/big\nRUN echo small >/s\n' >"$CTX/Containerfile"
+	hb build -q -t localhost/pc "$CTX" >/dev/null
+	hb image rm localhost/pc >/dev/null
+	hrun hb image prune
+	[ "$status" -eq 0 ] || fail "$stderr"
+	hrun hb build -t localhost/pc "$CTX"
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 2 ] || fail "image rm and prune dropped the build cache: $output"
+	hb image rm localhost/pc >/dev/null
+	local before after
+	before=$(du -sb "$STORE" | cut -f1)
+	hrun hb image prune --build-cache
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"Deleted build cache entries: "[1-9]* ]] || fail "prune: $output"
+	local freed
+	freed=$(sed -n 's/^Total reclaimed space: \([0-9]*\) bytes$/\1/p' <<<"$output")
+	[ "${freed:-0}" -gt 300000 ] || fail "freed: $output"
+	after=$(du -sb "$STORE" | cut -f1)
+	[ $((before - after)) -gt 300000 ] || fail "the store went from $before to $after bytes"
+	[ -z "$(ls -A "$STORE/build-cache")" ] || fail "entries left: $(ls "$STORE/build-cache")"
+	hrun hb build -t localhost/pc "$CTX"
+	! grep -q 'Using cache' <<<"$output" || fail "a cache hit after --build-cache: $output"
+	assert_build_clean
+}
