@@ -23,6 +23,8 @@ struct build_options {
 	const char *target;      /* the last stage built; NULL: the last one */
 	const char *network;     /* RUN's network: "none" (default) or "host" */
 	bool no_cache, quiet;
+	bool insecure;           /* images FROM and COPY --from pull: plain http */
+	const char *tls_ca;      /* ... their registry's CA bundle (NULL: the system's) */
 	int64_t timestamp;       /* < 0: none; else every time in the image, mtimes clamped */
 };
 

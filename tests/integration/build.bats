@@ -10,6 +10,7 @@
 load helpers
 load helpers_clients
 load helpers_image
+load helpers_registry
 
 setup_file() {
 	local rootfs
@@ -33,6 +34,7 @@ setup() {
 }
 
 teardown() {
+	registry_stop
 	teardown_test
 }
 
@@ -180,7 +182,11 @@ assert_build_clean() {
 	printf 'FROM localhost/bb AS a\nCOPY --from=b /x /x\nFROM localhost/bb AS b\n' >"$CTX/Containerfile"
 	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'cycle'
+	assert_husk_error 'Containerfile:2: COPY --from=b: stage b is this one or a later one: a cycle'
+	printf 'FROM localhost/bb AS a\nCOPY --from=a /x /x\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:2: COPY --from=a: .*a cycle'
 	printf 'FROM localhost/bb\nADD https://example.com/x /x\n' >"$CTX/Containerfile"
 	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
@@ -348,5 +354,28 @@ assert_step_gone() {
 	[ -z "$(ls -A "$STORE/build-cache")" ] || fail "entries left: $(ls "$STORE/build-cache")"
 	hrun hb build -t localhost/pc "$CTX"
 	! grep -q 'Using cache' <<<"$output" || fail "a cache hit after --build-cache: $output"
+	assert_build_clean
+}
+
+@test "build: COPY --from an image that is no stage: from the store, pulled when missing; an unknown one is an error" {
+	registry_start http
+	make_image other
+	push other other:1
+	cat >"$CTX/Containerfile" <<-EOF2
+		FROM localhost/bb AS first
+		COPY --from=localhost/bb /bin/busybox /from-store
+		COPY --from=$REG/other:1 /bin/busybox /from-registry
+	EOF2
+	hrun hb build --insecure -t localhost/cf "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	[[ "$output" == *"pulling $REG/other:1"* ]] || fail "no pull: $output"
+	hb image inspect "$REG/other:1" >/dev/null || fail "the pulled image is not in the store"
+	hrun hb container run --rm localhost/cf sh -c 'cmp /from-store /bin/busybox && cmp /from-registry /bin/busybox && echo same'
+	[ "$output" = same ] || fail "copied: $output $stderr"
+	printf 'FROM localhost/bb\nCOPY --from=%s/nosuch:1 /x /x\n' "$REG" >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build --insecure -q -t localhost/bad "$CTX"
+	assert_husk_error "Containerfile:2: COPY --from=$REG/nosuch:1: no stage named $REG/nosuch:1, and no such image"
+	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
 	assert_build_clean
 }
