@@ -192,7 +192,7 @@ static int start_stage(struct build *b, const struct instr *in, husk_error **err
 	b->n_stages++;
 	if (r < 0)
 		return husk_wrap(err, "%s:%d: FROM %s", b->cf.path, in->line, w[0]);
-	return 0;
+	return step_triggers(b, &s->st, in->line, run_step_interruptible, err);
 }
 
 static int run_file(struct build *b, struct bstate **final, husk_error **err)

@@ -75,6 +75,15 @@ int step_config(struct build *b, const struct instr *in, struct bstate *st, husk
 int step_describe(struct build *b, const struct instr *in, struct bstate *st, char **desc,
 		  husk_error **err);
 
+/* step_docker.c: HEALTHCHECK and ONBUILD into the config; step_triggers
+ * runs (with run) and clears the ONBUILD triggers st starts with (FROM at
+ * line). */
+int step_healthcheck(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
+int step_onbuild(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
+int step_triggers(struct build *b, struct bstate *st, int line,
+		  int (*run)(struct build *, const struct instr *, struct bstate *, husk_error **),
+		  husk_error **err);
+
 /* step_run.c: RUN in a container from st; st gets the layer. */
 int step_run(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
 /* A container made from st (for COPY/ADD, --from): its id and root path. */

@@ -379,3 +379,68 @@ assert_step_gone() {
 	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
 	assert_build_clean
 }
+
+@test "build: here-documents in RUN and COPY, HEALTHCHECK (and NONE) in the config, ONBUILD triggers run by the next build" {
+	cat >"$CTX/Containerfile" <<-'EOF2'
+		FROM localhost/bb
+		RUN <<EOF
+		echo one >/one
+		echo two >>/one
+		EOF
+		RUN cat <<B >/three
+		b $HOME
+		B
+		COPY <<EOF /dest
+		content
+		EOF
+		HEALTHCHECK --interval=5s --timeout=1m30s --retries=2 CMD ["true"]
+		ONBUILD RUN echo trig >/trig
+		CMD ["sh", "-c", "cat /one /three /dest"]
+	EOF2
+	hrun hb build -t localhost/hd "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	hrun hb container run --rm localhost/hd
+	[ "$output" = $'one\ntwo\nb /root\ncontent' ] || fail "the image: $output $stderr"
+	hb image inspect localhost/hd | jq -ce '.[0].Config | .Healthcheck == {"Test": ["CMD", "true"],
+		"Interval": 5000000000, "Timeout": 90000000000, "Retries": 2} and .OnBuild == ["RUN echo trig >/trig"]' >/dev/null ||
+		fail "config: $(hb image inspect localhost/hd | jq -c '.[0].Config')"
+	hrun hb container run --rm localhost/hd test -e /trig
+	[ "$status" -ne 0 ] || fail "the trigger ran in the image that records it"
+	printf 'FROM localhost/hd\nHEALTHCHECK NONE\n' >"$CTX/Containerfile"
+	hrun hb build -t localhost/hd2 "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	[[ "$output" == *"1 ONBUILD trigger of the base"* ]] || fail "output: $output"
+	hrun hb container run --rm localhost/hd2 cat /trig
+	[ "$output" = trig ] || fail "the trigger did not run: $output $stderr"
+	hb image inspect localhost/hd2 | jq -ce '.[0].Config | .Healthcheck == {"Test": ["NONE"]} and (.OnBuild | not)' >/dev/null ||
+		fail "config: $(hb image inspect localhost/hd2 | jq -c '.[0].Config')"
+	# a rebuild hits the cache; a changed document is a change
+	hrun hb build -t localhost/hd2 "$CTX"
+	[[ "$output" == *"Using cache"* ]] || fail "no cache hit: $output"
+	printf 'FROM localhost/bb\nCOPY <<EOF /dest\nother\nEOF\n' >"$CTX/Containerfile"
+	hb build -q -t localhost/hd3 "$CTX" >/dev/null
+	hrun hb container run --rm localhost/hd3 cat /dest
+	[ "$output" = other ] || fail "COPY's document: $output"
+	assert_build_clean
+}
+
+@test "build: BuildKit flags husk does not support are an error, never ignored" {
+	local bad
+	for bad in 'RUN --mount=type=cache,target=/x true' 'COPY --link f /f' 'ADD --checksum=sha256:0 f /f' \
+		'RUN --network=host true'; do
+		printf 'FROM localhost/bb\n%s\n' "$bad" >"$CTX/Containerfile"
+		rm -f "$LOG"
+		hrun hb build -q -t localhost/bad "$CTX"
+		assert_husk_error "Containerfile:2: ${bad%% *} --[a-z]+: a flag husk build does not support" || return
+	done
+	printf 'FROM localhost/bb\nRUN <<EOF\ntrue\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:2: here-document <<EOF: no line EOF ends it'
+	printf 'FROM localhost/bb\nHEALTHCHECK --interval=5 CMD true\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:2: HEALTHCHECK --interval=5: not a duration'
+	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
+	assert_build_clean
+}
