@@ -409,8 +409,22 @@ static int directive(struct containerfile *cf, const char *line, int lineno, hus
 		cf->escape = *s;
 		return 1;
 	}
-	if ((nlen == 6 && strncasecmp(name, "syntax", 6) == 0) ||
-	    (nlen == 5 && strncasecmp(name, "check", 5) == 0))
+	if (nlen == 6 && strncasecmp(name, "syntax", 6) == 0) {
+		/* another frontend is another language: refused, not misread */
+		static const char *const ours[] = { "docker/dockerfile", "docker.io/docker/dockerfile",
+						    "docker.io/library/dockerfile" };
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+			size_t n = strlen(ours[i]);
+			if (vlen >= n && strncmp(s, ours[i], n) == 0 &&
+			    (vlen == n || s[n] == ':' || s[n] == '@' || s[n] == ' '))
+				return 1;
+		}
+		char v[64];
+		snprintf(v, sizeof(v), "%.*s", (int) (vlen > 40 ? 40 : vlen), s);
+		return fail_at(err, cf, lineno, "syntax directive: husk build reads the Dockerfile "
+			       "language only (docker/dockerfile[:VERSION]), not ", v);
+	}
+	if (nlen == 5 && strncasecmp(name, "check", 5) == 0)
 		return 1;
 	return 0;
 }

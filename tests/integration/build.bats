@@ -444,3 +444,39 @@ assert_step_gone() {
 	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
 	assert_build_clean
 }
+
+@test "build: RUN has a loopback only by default and --network none, the host's with --network host; --network NAME is refused" {
+	local host_ifs
+	host_ifs=$(sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
+	printf 'FROM localhost/bb\nRUN sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\\n" " " >/ifs\n' \
+		>"$CTX/Containerfile"
+	local net
+	for net in default none host; do
+		local flags=()
+		[ $net = default ] || flags=(--network $net)
+		hb build -q --no-cache "${flags[@]}" -t localhost/n-$net "$CTX" >/dev/null || fail "build --network $net"
+		hrun hb container run --rm --network none localhost/n-$net cat /ifs
+		if [ $net = host ]; then
+			[ "$output" = "$host_ifs" ] || fail "--network host: '$output', the host has '$host_ifs'"
+		else
+			[ "$output" = "lo " ] || fail "--network $net: $output"
+		fi
+	done
+	rm -f "$LOG"
+	hrun hb build -q --network mybridge -t localhost/bad "$CTX"
+	assert_husk_error 'build: --network mybridge: none or host'
+	assert_build_clean
+}
+
+@test "build: --quiet prints the image id alone; without it each step, its output and its duration" {
+	printf 'FROM localhost/bb\nRUN echo out-of-run\nENV A=1\n' >"$CTX/Containerfile"
+	hrun hb build -q -t localhost/q "$CTX"
+	[ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 1 ] && [[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]] ||
+		fail "--quiet printed: $output"
+	[ -z "$stderr" ] || fail "--quiet wrote to stderr: $stderr"
+	hrun hb build --no-cache -t localhost/q "$CTX"
+	[ "${lines[0]}" = "STEP 1/3: FROM localhost/bb" ] && [ "${lines[1]}" = "STEP 2/3: RUN echo out-of-run" ] &&
+		[ "${lines[2]}" = out-of-run ] && [[ "${lines[3]}" =~ ^"--> "[0-9]+\.[0-9]{3}" s"$ ]] &&
+		[ "${lines[4]}" = "STEP 3/3: ENV A=1" ] && [ "${lines[-2]}" = "COMMIT localhost/q" ] &&
+		[[ "${lines[-1]}" =~ ^sha256:[0-9a-f]{64}$ ]] || fail "output: $output"
+}

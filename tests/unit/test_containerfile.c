@@ -145,13 +145,15 @@ static void test_buildkit(void)
 		{ "FROM a\nONBUILD ONBUILD RUN x\n", "Containerfile:2: ONBUILD cannot trigger ONBUILD" },
 		{ "FROM a\nONBUILD FROM b\n", "Containerfile:2: ONBUILD cannot trigger FROM" },
 		{ "FROM a\nONBUILD FOO b\n", "Containerfile:2: unknown instruction \"FOO\"" },
+		{ "# syntax=example.com/frontend\nFROM a\n", "Containerfile:1: syntax directive: husk build reads the Dockerfile language only (docker/dockerfile[:VERSION]), not example.com/frontend" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ok(parse(bad[i].text, &cf, &msg) < 0, "refused: %s", bad[i].msg);
 		is_str(msg, bad[i].msg, "its error");
 		free(msg);
 	}
-	ok(parse("FROM --platform=linux/amd64 a\n", &cf, &msg) == 0, "--platform=linux/amd64 is this one");
+	ok(parse("# syntax=docker/dockerfile:1.7\n# check=skip=all\nFROM --platform=linux/amd64 a\n", &cf, &msg) == 0,
+	   "--platform=linux/amd64, syntax=docker/dockerfile:1.7 and check= are accepted");
 	free(msg);
 	containerfile_free(&cf);
 }
