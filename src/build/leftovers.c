@@ -20,43 +20,25 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/proc.h"
 
 #define OWNER_PREFIX "husk-build pid="
 
-/* Field 22 of /proc/PID/stat (after the command, which may hold spaces
- * and parentheses): 0 when the process does not exist. */
-static uint64_t start_time(long pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
-}
-
 void build_owner(char out[64])
 {
-	long pid = (long) getpid();
-	snprintf(out, 64, OWNER_PREFIX "%ld start=%" PRIu64, pid, start_time(pid));
+	pid_t pid = getpid();
+	snprintf(out, 64, OWNER_PREFIX "%d start=%llu", (int) pid, proc_start_time(pid));
 }
 
 /* Whether the builder that ref names is gone. */
 static bool owner_gone(const char *ref)
 {
-	long pid;
-	uint64_t start;
+	int pid;
+	unsigned long long start;
 	if (strncmp(ref, OWNER_PREFIX, strlen(OWNER_PREFIX)) != 0 ||
-	    sscanf(ref + strlen(OWNER_PREFIX), "%ld start=%" SCNu64, &pid, &start) != 2)
+	    sscanf(ref + strlen(OWNER_PREFIX), "%d start=%llu", &pid, &start) != 2)
 		return false;   /* not a build's */
-	return pid <= 0 || start_time(pid) != start;
+	return !proc_alive(pid, start);
 }
 
 int build_leftovers_remove(const struct engine_ctx *c, size_t *removed, husk_error **err)

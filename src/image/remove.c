@@ -41,17 +41,26 @@ static int dset_add(struct dset *d, const char *x)
 	return 0;
 }
 
+/* The directory name of the store, to read (*fd: its descriptor, closed
+ * with it); NULL when it is missing. */
+static DIR *open_subdir(struct store *s, const char *name, int *fd)
+{
+	*fd = openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	DIR *d = fdopendir(*fd);
+	if (d == NULL)
+		close(*fd);
+	return d;
+}
+
 /* The image ids STORE/containers/<id>/image record (the engine writes them). */
 static int container_images(struct store *s, struct dset *ids)
 {
-	int fd = openat(s->dirfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	int fd;
+	cleanup_closedir DIR *d = open_subdir(s, "containers", &fd);
+	if (d == NULL)
 		return 0;
-	cleanup_closedir DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -93,14 +102,10 @@ static int config_layers(json_object *cfg, const char *what, struct dset *layers
  * empties it, as docker's build cache outlives `docker image prune`. */
 static int build_cache_layers(struct store *s, struct dset *blobs, struct dset *layers)
 {
-	int fd = openat(s->dirfd, "build-cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	int fd;
+	cleanup_closedir DIR *d = open_subdir(s, "build-cache", &fd);
+	if (d == NULL)
 		return 0;
-	cleanup_closedir DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	struct dirent *e;
 	int r = 0;
 	while (r >= 0 && (e = readdir(d)) != NULL) {

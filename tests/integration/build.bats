@@ -42,6 +42,15 @@ hb() {
 	husk_logged --store "$STORE" "$@"
 }
 
+# build_refused TEXT REGEX: a build of the Containerfile TEXT (printf's
+# format) fails with the one error line REGEX.
+build_refused() {
+	printf "$1" >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error "$2"
+}
+
 # The layer blobs of image NAME, bottom first.
 layers_of() {
 	local m
@@ -163,34 +172,16 @@ assert_build_clean() {
 }
 
 @test "build: bad input is one error line, nothing tagged, nothing left" {
-	printf 'FROM localhost/bb\nRUN true\nFROBNICATE x\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:3: unknown instruction "FROBNICATE"'
-	printf 'FROM localhost/bb\nCOPY missing /x\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:2: COPY.*missing.*not found'
-	printf 'FROM localhost/bb\nCOPY ../etc/passwd /x\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'outside the build context'
+	build_refused 'FROM localhost/bb\nRUN true\nFROBNICATE x\n' 'Containerfile:3: unknown instruction "FROBNICATE"'
+	build_refused 'FROM localhost/bb\nCOPY missing /x\n' 'Containerfile:2: COPY.*missing.*not found'
+	build_refused 'FROM localhost/bb\nCOPY ../etc/passwd /x\n' 'outside the build context'
 	printf 'FROM localhost/nosuchimage-here\n' >"$CTX/Containerfile"
 	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX"
 	[ "$status" -ne 0 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "FROM unknown: $status $stderr"
-	printf 'FROM localhost/bb AS a\nCOPY --from=b /x /x\nFROM localhost/bb AS b\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:2: COPY --from=b: stage b is this one or a later one: a cycle'
-	printf 'FROM localhost/bb AS a\nCOPY --from=a /x /x\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:2: COPY --from=a: .*a cycle'
-	printf 'FROM localhost/bb\nADD https://example.com/x /x\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'URLs are not fetched'
+	build_refused 'FROM localhost/bb AS a\nCOPY --from=b /x /x\nFROM localhost/bb AS b\n' 'Containerfile:2: COPY --from=b: stage b is this one or a later one: a cycle'
+	build_refused 'FROM localhost/bb AS a\nCOPY --from=a /x /x\n' 'Containerfile:2: COPY --from=a: .*a cycle'
+	build_refused 'FROM localhost/bb\nADD https://example.com/x /x\n' 'URLs are not fetched'
 	rm -f "$LOG"
 	hrun hb build -q -t localhost/bad "$CTX/Containerfile"
 	assert_husk_error 'Not a directory'
@@ -428,19 +419,11 @@ assert_step_gone() {
 	local bad
 	for bad in 'RUN --mount=type=cache,target=/x true' 'COPY --link f /f' 'ADD --checksum=sha256:0 f /f' \
 		'RUN --network=host true'; do
-		printf 'FROM localhost/bb\n%s\n' "$bad" >"$CTX/Containerfile"
-		rm -f "$LOG"
-		hrun hb build -q -t localhost/bad "$CTX"
-		assert_husk_error "Containerfile:2: ${bad%% *} --[a-z]+: a flag husk build does not support" || return
+		build_refused "FROM localhost/bb\\n$bad\\n" \
+			"Containerfile:2: ${bad%% *} --[a-z]+: a flag husk build does not support" || return
 	done
-	printf 'FROM localhost/bb\nRUN <<EOF\ntrue\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:2: here-document <<EOF: no line EOF ends it'
-	printf 'FROM localhost/bb\nHEALTHCHECK --interval=5 CMD true\n' >"$CTX/Containerfile"
-	rm -f "$LOG"
-	hrun hb build -q -t localhost/bad "$CTX"
-	assert_husk_error 'Containerfile:2: HEALTHCHECK --interval=5: not a duration'
+	build_refused 'FROM localhost/bb\nRUN <<EOF\ntrue\n' 'Containerfile:2: here-document <<EOF: no line EOF ends it'
+	build_refused 'FROM localhost/bb\nHEALTHCHECK --interval=5 CMD true\n' 'Containerfile:2: HEALTHCHECK --interval=5: not a duration'
 	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
 	assert_build_clean
 }

@@ -15,10 +15,19 @@ static int parse(const char *text, struct containerfile *cf, char **msg)
 	return r;
 }
 
+/* text parses (one TAP line, what it is) */
+static bool parses(const char *text, struct containerfile *cf, const char *what)
+{
+	char *msg;
+	int r = parse(text, cf, &msg);
+	ok(r == 0, "%s parses (%s)", what, msg ? msg : "ok");
+	free(msg);
+	return r == 0;
+}
+
 static void test_basic(void)
 {
 	struct containerfile cf;
-	char *msg;
 	const char *t = "# syntax=docker/dockerfile:1\n"
 			"# comment\n"
 			"arg V=1\n"
@@ -31,9 +40,7 @@ static void test_basic(void)
 			"CMD [\"sh\", \"-c\"]\n"
 			"CMD [not json\n"
 			"ENV A=1\r\n";
-	int r = parse(t, &cf, &msg);
-	ok(r == 0, "a Containerfile parses (%s)", msg ? msg : "ok");
-	free(msg);
+	parses(t, &cf, "a Containerfile");
 	is_int((int) cf.n, 7, "7 instructions");
 	is_str(cf.v[0].keyword, "ARG", "lower-case arg");
 	is_int(cf.v[1].line, 4, "FROM on line 4");
@@ -112,10 +119,7 @@ static void test_buildkit(void)
 			"HEALTHCHECK --interval=5s --retries=2 CMD [\"true\"]\n"
 			"HEALTHCHECK NONE\n"
 			"onbuild RUN echo trig\n";
-	int r = parse(t, &cf, &msg);
-	ok(r == 0, "here-documents parse (%s)", msg ? msg : "ok");
-	free(msg);
-	if (r < 0)
+	if (!parses(t, &cf, "here-documents, HEALTHCHECK, ONBUILD"))
 		return;
 	is_int((int) cf.n, 8, "8 instructions");
 	is_str(cf.v[1].rest, "echo one # not a comment\n\necho two \\\n", "a lone <<EOF: its body is the script");
