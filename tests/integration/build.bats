@@ -463,3 +463,28 @@ assert_step_gone() {
 		[ "${lines[4]}" = "STEP 3/3: ENV A=1" ] && [ "${lines[-2]}" = "COMMIT localhost/q" ] &&
 		[[ "${lines[-1]}" =~ ^sha256:[0-9a-f]{64}$ ]] || fail "output: $output"
 }
+
+@test "build: SIGTERM during a big COPY stops its copy and layer early; no layer, blob or container left" {
+	head -c $((256 << 20)) /dev/urandom >"$CTX/big"   # gzip of it takes seconds here
+	printf 'FROM localhost/bb\nCOPY big /big\n' >"$CTX/Containerfile"
+	local layers blobs t0 ms st=0 i
+	layers=$(ls "$STORE/layers" | wc -l)
+	blobs=$(ls "$STORE/blobs/sha256" | wc -l)
+	build_in_background "$TESTDIR/b" --no-cache -t localhost/big "$CTX"
+	for i in $(seq 100); do
+		grep -q 'STEP 2/2' "$TESTDIR/b.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.5
+	t0=$(date +%s%N)
+	kill -TERM "$BPID"
+	wait "$BPID" || st=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$st" -ne 0 ] || fail "the build succeeded: $(cat "$TESTDIR/b.out")"
+	grep -q "^husk: build: .*Containerfile:2: COPY: interrupted by SIGTERM$" "$TESTDIR/b.err" ||
+		fail "stderr: $(cat "$TESTDIR/b.err")"
+	[ "$ms" -lt 3000 ] || fail "the build went on for $ms ms after SIGTERM"
+	[ "$(ls "$STORE/layers" | wc -l)" -eq "$layers" ] && [ "$(ls "$STORE/blobs/sha256" | wc -l)" -eq "$blobs" ] ||
+		fail "a layer or blob was left: $(ls "$STORE/layers" "$STORE/blobs/sha256")"
+	assert_build_clean
+}
