@@ -17,6 +17,7 @@
 
 #include "build/build_internal.h"
 #include "engine/internal.h"   /* cdir_open, cdir_meta_read */
+#include "image/store_internal.h"   /* store_remove_tree_at */
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -96,6 +97,12 @@ int build_cache_prune(const struct engine_ctx *c, size_t *entries, uint64_t *fre
 	struct dirent *e;
 	struct stat sb;
 	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".mounts") == 0) {
+			/* RUN --mount=type=cache's directories */
+			*freed += store_tree_bytes_at(fd, e->d_name);
+			store_remove_tree_at(fd, e->d_name);
+			continue;
+		}
 		if (e->d_name[0] == '.' || fstatat(fd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (unlinkat(fd, e->d_name, 0) < 0)

@@ -18,7 +18,7 @@ static const struct {
 	bool exec_form;   /* takes the JSON form */
 	const char *flags; /* the --flags it takes, space-separated; NULL: none split off */
 } keywords[] = {
-	{ "FROM", I_FROM, false, "platform" },  { "RUN", I_RUN, true, "" },
+	{ "FROM", I_FROM, false, "platform" },  { "RUN", I_RUN, true, "mount" },
 	{ "COPY", I_COPY, true, "from chown" }, { "ADD", I_ADD, true, "from chown" },
 	{ "ENV", I_ENV, false, NULL },          { "ARG", I_ARG, false, NULL },
 	{ "WORKDIR", I_WORKDIR, false, NULL },  { "USER", I_USER, false, NULL },

@@ -11,7 +11,7 @@
  * SHELL, COPY, ADD and VOLUME take the exec form, a JSON array of strings
  * (parsed by json-c), else the shell form.  Leading --name=value flags of
  * FROM, RUN, COPY, ADD and HEALTHCHECK are split off; a flag husk build
- * does not know (BuildKit's RUN --mount, COPY --link...) is an error, never
+ * does not know (BuildKit's RUN --network, COPY --link...) is an error, never
  * ignored.  Here-documents (BuildKit's syntax): the shell form of RUN, COPY
  * and ADD may name <<WORD, <<-WORD (leading tabs dropped), <<"WORD" or
  * <<'WORD'; the lines after the instruction up to one that is WORD are the

@@ -417,11 +417,15 @@ assert_step_gone() {
 
 @test "build: BuildKit flags husk does not support are an error, never ignored" {
 	local bad
-	for bad in 'RUN --mount=type=cache,target=/x true' 'COPY --link f /f' 'ADD --checksum=sha256:0 f /f' \
+	for bad in 'RUN --security=insecure true' 'COPY --link f /f' 'ADD --checksum=sha256:0 f /f' \
 		'RUN --network=host true'; do
 		build_refused "FROM localhost/bb\\n$bad\\n" \
 			"Containerfile:2: ${bad%% *} --[a-z]+: a flag husk build does not support" || return
 	done
+	build_refused 'FROM localhost/bb\nRUN --mount=type=bind,target=/x true\n' \
+		'Containerfile:2: RUN --mount=type=bind,target=/x: only type=cache is supported by husk build'
+	build_refused 'FROM localhost/bb\nRUN --mount=type=cache,target=/x,uid=5 true\n' \
+		'Containerfile:2: RUN --mount=type=cache,target=/x,uid=5: uid=5 is not supported by husk build'
 	build_refused 'FROM localhost/bb\nRUN <<EOF\ntrue\n' 'Containerfile:2: here-document <<EOF: no line EOF ends it'
 	build_refused 'FROM localhost/bb\nHEALTHCHECK --interval=5 CMD true\n' 'Containerfile:2: HEALTHCHECK --interval=5: not a duration'
 	! hb image inspect localhost/bad >/dev/null 2>&1 || fail "an image was tagged"
@@ -486,5 +490,25 @@ assert_step_gone() {
 	[ "$ms" -lt 3000 ] || fail "the build went on for $ms ms after SIGTERM"
 	[ "$(ls "$STORE/layers" | wc -l)" -eq "$layers" ] && [ "$(ls "$STORE/blobs/sha256" | wc -l)" -eq "$blobs" ] ||
 		fail "a layer or blob was left: $(ls "$STORE/layers" "$STORE/blobs/sha256")"
+	assert_build_clean
+}
+
+@test "build: RUN --mount=type=cache keeps a directory across builds, out of the layers; prune --build-cache removes it" {
+	printf 'FROM localhost/bb\nARG N\nRUN --mount=type=cache,target=/var/cache/x echo run-$N >>/var/cache/x/log && cat /var/cache/x/log >/seen\n' \
+		>"$CTX/Containerfile"
+	hb build -q --build-arg N=1 -t localhost/cm "$CTX" >/dev/null || fail "build 1"
+	hb build -q --build-arg N=2 -t localhost/cm "$CTX" >/dev/null || fail "build 2"
+	hrun hb container run --rm localhost/cm sh -c 'cat /seen; ls -A /var/cache/x'
+	[ "$output" = $'run-1\nrun-2' ] || fail "the cache mount: $output $stderr"
+	local l
+	for l in $(layers_of localhost/cm); do
+		! tar -tzf "$STORE/blobs/sha256/$l" | grep -q 'var/cache/x/log' || fail "the cache's file is in a layer"
+	done
+	hrun hb image prune --build-cache
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ ! -e "$STORE/build-cache/.mounts" ] || fail "the cache mounts are left: $(ls -R "$STORE/build-cache/.mounts")"
+	hb build -q --build-arg N=3 -t localhost/cm "$CTX" >/dev/null || fail "build 3"
+	hrun hb container run --rm localhost/cm cat /seen
+	[ "$output" = run-3 ] || fail "after prune: $output"
 	assert_build_clean
 }
