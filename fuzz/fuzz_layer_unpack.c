@@ -5,9 +5,7 @@
  * directory's parent stays as it was). */
 #include "fuzz.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,29 +13,6 @@
 
 #include "image/unpack.h"
 #include "util/error.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
-
-/* Entries in dir: the harness's scratch parent holds only its own
- * per-input directory. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	int n = 0;
-	if (d == NULL)
-		abort();
-	for (struct dirent *de; (de = readdir(d));)
-		n++;
-	closedir(d);
-	return n;
-}
 
 static char parent[64];
 
@@ -73,9 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(dest);
 	close(fd);
 	/* As root, modes the input set do not stop the removal. */
-	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		abort();
-	if (count_entries(parent) != 2)   /* "." and "..": nothing escaped */
+	fuzz_rmtree(dir);
+	if (fuzz_dir_entries(parent) != 0)   /* nothing escaped */
 		abort();
 	return 0;
 }

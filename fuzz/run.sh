@@ -20,7 +20,7 @@ BUILD=${BUILD_FUZZ_DIR:-$REPO/build-fuzz}
 ARTIFACTS=${FUZZ_ARTIFACTS:-$BUILD/artifacts}
 seconds=${1:-60}
 shift $(($# > 0 ? 1 : 0))
-all=(fuzz_config fuzz_state fuzz_exec_process fuzz_resources fuzz_layer_unpack fuzz_containerfile)
+all=(fuzz_config fuzz_state fuzz_exec_process fuzz_resources fuzz_layer_unpack fuzz_containerfile fuzz_image_load fuzz_image_config fuzz_registry)
 harnesses=("$@")
 [ "$#" -gt 0 ] || harnesses=("${all[@]}")
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages husk needs: `build` (default) to build it,
 # `test` to build and run its tests as well.
 set -eu
-build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev libsystemd-dev busybox-static clang libbpf-dev go-md2man bash-completion criu libprotobuf-c-dev libarchive-dev libssl-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev"
+build="gcc meson ninja-build pkg-config libjson-c-dev libseccomp-dev libsystemd-dev busybox-static clang libbpf-dev go-md2man bash-completion criu libprotobuf-c-dev libarchive-dev libssl-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev libcurl4-openssl-dev libnftables-dev libmnl-dev"
 test="bats jq strace python3 iproute2 iptables containernetworking-plugins man-db uidmap libclang-rt-14-dev runc qemu-system-x86 containerd docker.io podman conmon skopeo umoci buildah docker-registry apache2-utils zstd xz-utils libcap2-bin openssl"
 case "${1:-build}" in
 build) pkgs=$build ;;

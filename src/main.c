@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/container.h"
+#include "image/store.h"
 #include "util/log.h"
 
 static const struct command *const commands[] = {
@@ -40,7 +41,8 @@ void cli_print_usage(FILE *out)
 		     "  --systemd-cgroup      use the systemd cgroup driver\n"
 		     "  --rootless VALUE      auto (default: rootless when not root), true, false\n"
 		     "  --criu PATH           the criu binary for checkpoint and restore\n"
-		     "  --store DIR           the image store (default /var/lib/husk)\n"
+		     "  --store DIR           the image store (default /var/lib/husk; rootless:\n"
+		     "                        $XDG_DATA_HOME/husk or ~/.local/share/husk)\n"
 		     "  --cni-config-dir DIR  CNI network configurations (default /etc/cni/net.d)\n"
 		     "  --cni-plugin-dir DIR  CNI plugins (default /usr/lib/cni)\n"
 		     "  -h, --help            this help\n"
@@ -108,11 +110,14 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 
 int main(int argc, char **argv)
 {
-	struct globals g = { .log_format = LOG_TEXT, .store = "/var/lib/husk",
+	struct globals g = { .log_format = LOG_TEXT,
 			   .cni_config_dir = "/etc/cni/net.d", .cni_plugin_dir = "/usr/lib/cni" };
 	husk_error *err = NULL;
-	char root[4096];
+	char root[4096], store[4096];
 	int r = parse_globals(argc, argv, &g, &err);
+	/* Without a default store (no HOME), only the engine's commands fail. */
+	if (r >= 0 && g.store == NULL && store_default_path(store, sizeof(store), NULL) >= 0)
+		g.store = store;
 	if (r >= 0 && g.root == NULL && (r = container_default_root(root, sizeof(root), &err)) >= 0)
 		g.root = root;
 	if (r >= 0)

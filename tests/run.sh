@@ -264,9 +264,11 @@ if [ "$run_vm" -eq 1 ]; then
 		cp "$REPO"/tests/vm/*.sh "$WORK/vm/" && cp "$HUSK_BIN" "$WORK/vm/husk"
 		start=$SECONDS
 		# setpriv, newuidmap, newgidmap: rootless-v2.sh's unprivileged users;
-		# jq: ns-matrix-v2.sh's configs.
+		# jq: ns-matrix-v2.sh's configs; mkfs.ext4: engine-rootless-v2.sh's
+		# ext4 store (idmapped layers on 6.1).
 		"$runner" --files "$WORK/vm" --bin "$WORK/vm/husk" --bin /usr/bin/setpriv \
-			--bin /usr/bin/newuidmap --bin /usr/bin/newgidmap --bin /usr/bin/jq -- ./cgroup-v2.sh /files/husk \
+			--bin /usr/bin/newuidmap --bin /usr/bin/newgidmap --bin /usr/bin/jq \
+			--bin /usr/sbin/mkfs.ext4 -- ./cgroup-v2.sh /files/husk \
 			</dev/null 2>&1 | tee "$WORK/vm.tap"
 		rc=${PIPESTATUS[0]}
 		echo "# vm: ${runner##*/} took $((SECONDS - start)) s"

@@ -3,18 +3,22 @@
 # same image (runc, overlay storage, --network none, a private root) and
 # against husk's own `run` of a prepared bundle.  The image is
 # scripts/make-rootfs.sh's busybox rootfs, imported by each tool.  Median
-# of --runs runs each; the last line holds the ratios.
+# of --runs runs each; the last line holds the ratios.  --rootless (as
+# root) adds the rootless engine and rootless podman (rootless.sh), whose
+# ratios are then the last line.
 #
-#   bench/container_run/run.sh [--runs N] [--husk PATH]
+#   bench/container_run/run.sh [--runs N] [--husk PATH] [--rootless]
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 HUSK=$REPO/build/husk
 RUNS=21
+ROOTLESS=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift 2 ;;
 	--husk) HUSK=$2; shift 2 ;;
-	*) echo "usage: $0 [--runs N] [--husk PATH]" >&2; exit 2 ;;
+	--rootless) ROOTLESS=1; shift ;;
+	*) echo "usage: $0 [--runs N] [--husk PATH] [--rootless]" >&2; exit 2 ;;
 	esac
 done
 [ -x "$HUSK" ] || ninja -C "$REPO/build"
@@ -89,3 +93,5 @@ else
 	awk -v e="$t_engine" -v b="$t_bundle" 'BEGIN {
 		printf "ratios: engine/podman n/a, engine/bundle %.2f (target <= 2)\n", e / b }'
 fi
+# shellcheck source=rootless.sh
+[ -z "$ROOTLESS" ] || . "$(dirname "$0")/rootless.sh"

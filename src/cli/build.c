@@ -85,7 +85,7 @@ static int run_build(const struct globals *g, int argc, char **argv, husk_error 
 	o.build_args = args;
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
-	if ((r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
+	if ((r = cli_engine_ctx_enter(g, &ctx, &store, err)) < 0)
 		return r;
 	/* husk reaps what the steps' containers leave behind, as container run. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

@@ -38,7 +38,8 @@ extern const struct command cmd_spec, cmd_create, cmd_start, cmd_run, cmd_state,
 	cmd_events, cmd_help, cmd_version, cmd_checkpoint, cmd_restore, cmd_image, cmd_container,
 	cmd_build, cmd_network;
 /* husk network VERB (src/cli/network_VERB.c) */
-extern const struct command cmd_network_check;
+extern const struct command cmd_network_check, cmd_network_create, cmd_network_ls,
+	cmd_network_inspect, cmd_network_rm, cmd_network_prune;
 /* husk image VERB (src/cli/image_VERB.c) */
 extern const struct command cmd_image_import, cmd_image_load, cmd_image_ls, cmd_image_inspect,
 	cmd_image_tag, cmd_image_rm, cmd_image_prune, cmd_image_pull, cmd_image_save;
@@ -50,8 +51,19 @@ extern const struct command cmd_container_create, cmd_container_run, cmd_contain
 /* container_common.c: the engine context of --store (made absolute, in
  * *store_abs) and --root; the flags of create and run, parsed up to IMAGE
  * (returns its index). */
+/* Rootless: husk enters its user namespace (core/container.h) first, for
+ * the commands that write layers or containers' files, or mount. */
+int cli_enter_user_ns(const struct globals *g, husk_error **err);
+int cli_engine_ctx_enter(const struct globals *g, struct engine_ctx *c, char **store_abs,
+			 husk_error **err);
 int cli_engine_ctx(const struct globals *g, struct engine_ctx *c, char **store_abs,
 		   husk_error **err);
+/* `husk container|network inspect NAME...`: one(ctx, NAME) for each, the
+ * objects printed as one JSON array. */
+typedef int (*cli_inspect_fn)(const struct engine_ctx *c, const char *ref, json_object **ret,
+			      husk_error **err);
+int cli_inspect_run(const struct command *cmd, const struct globals *g, int argc, char **argv,
+		    cli_inspect_fn one, husk_error **err);
 int cli_container_flags(const struct command *cmd, int argc, char **argv, struct engine_flags *f,
 			husk_error **err);
 void cli_container_flags_free(struct engine_flags *f);
@@ -80,8 +92,10 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	"       [--entrypoint CMD] [-v HOST:CTR[:ro]] [--tmpfs CTR[:OPTS]] [--read-only]\n"     \
 	"       [--hostname NAME] [--memory SIZE] [--cpus N] [--pids-limit N]\n"                \
 	"       [--cap-add CAP] [--cap-drop CAP] [--security-opt no-new-privileges|seccomp=FILE|\n" \
-	"       seccomp=unconfined] [--network none|host|cni:NAME] [-p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]]\n" \
-	"       [--privileged] IMAGE [COMMAND [ARG...]]"
+	"       seccomp=unconfined] [--network none|host|NAME|cni:NAME|container:OTHER]... [--ip ADDRESS]\n" \
+	"       [-p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]] [-P] [--dns ADDRESS] [--add-host NAME:ADDRESS]\n" \
+	"       [--privileged] [--uidmap CONTAINER:HOST:SIZE] [--gidmap CONTAINER:HOST:SIZE]\n" \
+	"       IMAGE [COMMAND [ARG...]]"
 
 /* ps.c: runs `ps ARGS` and prints its header and the lines of pids
  * (husk ps, husk container top). */

@@ -13,7 +13,7 @@ static int run_create(const struct globals *g, int argc, char **argv, husk_error
 	struct engine_ctx c;
 	char *store __attribute__((cleanup(freep))) = NULL;
 	char id[ENGINE_ID_LEN + 1];
-	int r = cli_engine_ctx(g, &c, &store, err);
+	int r = cli_engine_ctx_enter(g, &c, &store, err);
 	if (r < 0 || (r = engine_create(&c, argv[at], &f, id, err)) < 0)
 		return r;
 	printf("%s\n", id);

@@ -15,7 +15,7 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 	struct engine_ctx c;
 	cleanup_free char *store = NULL;
 	char id[ENGINE_ID_LEN + 1];
-	int r = cli_engine_ctx(g, &c, &store, err), status = 0;
+	int r = cli_engine_ctx_enter(g, &c, &store, err), status = 0;
 	if (r < 0 || (r = engine_create(&c, argv[at], &f, id, err)) < 0)
 		return r;
 	if (f.detach) {

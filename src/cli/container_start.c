@@ -18,7 +18,7 @@ static int run_start(const struct globals *g, int argc, char **argv, husk_error 
 	int r = cli_positional(&cmd_container_start, argc, argv, 1, 1, err), status = 0;
 	struct engine_ctx ctx;
 	cleanup_free char *store = NULL;
-	if (r < 0 || (r = cli_engine_ctx(g, &ctx, &store, err)) < 0)
+	if (r < 0 || (r = cli_engine_ctx_enter(g, &ctx, &store, err)) < 0)
 		return r;
 	if (detach)   /* under a shim, as run -d: husk returns once it runs */
 		return engine_start_detached(&ctx, argv[optind], err);

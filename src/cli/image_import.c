@@ -23,7 +23,7 @@ static int run_import(const struct globals *g, int argc, char **argv, husk_error
 	if (fd < 0)
 		return husk_fail(err, errno, "image import: %s", file);
 	cleanup_store struct store s;
-	if ((r = store_open(g->store, true, &s, err)) < 0)
+	if ((r = cli_enter_user_ns(g, err)) < 0 || (r = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "image import");
 	char id[DIGEST_LEN];
 	if ((r = image_import(&s, fd, name, id, err)) < 0)

@@ -45,7 +45,7 @@ static int run_load(const struct globals *g, int argc, char **argv, husk_error *
 	if (fd < 0 && dirfd < 0)
 		return husk_fail(err, errno, "image load: %s", file);
 	cleanup_store struct store s;
-	if ((r = store_open(g->store, true, &s, err)) < 0)
+	if ((r = cli_enter_user_ns(g, err)) < 0 || (r = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "image load");
 	if ((r = image_load(&s, fd, dirfd, file, print_loaded, NULL, err)) < 0)
 		return husk_wrap(err, "image");

@@ -33,7 +33,7 @@ static int run_prune(const struct globals *g, int argc, char **argv, husk_error 
 	if (build_cache && (r = build_cache_prune(&ctx, &entries, &cache_bytes, err)) < 0)
 		return husk_wrap(err, "image prune: build cache");
 	cleanup_store struct store s;
-	if ((r = store_open(g->store, true, &s, err)) < 0)
+	if ((r = cli_enter_user_ns(g, err)) < 0 || (r = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "image prune");
 	if ((r = image_prune(&s, &freed, err)) < 0)
 		return husk_wrap(err, "image prune");

@@ -39,7 +39,7 @@ static int run_image_pull(const struct globals *g, int argc, char **argv, husk_e
 	const char *ref = argv[optind];
 	struct store s;
 	char id[DIGEST_LEN];
-	if ((rc = store_open(g->store, true, &s, err)) < 0)
+	if ((rc = cli_enter_user_ns(g, err)) < 0 || (rc = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "pull %s", ref);
 	rc = image_pull(&s, ref, &o, id, err);
 	store_close(&s);

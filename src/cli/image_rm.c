@@ -21,7 +21,7 @@ static int run_rm(const struct globals *g, int argc, char **argv, husk_error **e
 	if ((r = cli_positional(&cmd_image_rm, argc, argv, 1, -1, err)) < 0)
 		return r;
 	cleanup_store struct store s;
-	if ((r = store_open(g->store, true, &s, err)) < 0)
+	if ((r = cli_enter_user_ns(g, err)) < 0 || (r = store_open(g->store, true, &s, err)) < 0)
 		return husk_wrap(err, "image rm");
 	for (int i = optind; i < argc; i++) {
 		bool removed = false;

@@ -2,7 +2,8 @@
 #include "cli/cli.h"
 
 static const struct command *const network_verbs[] = {
-	&cmd_network_check, NULL,
+	&cmd_network_create, &cmd_network_ls, &cmd_network_inspect, &cmd_network_rm,
+	&cmd_network_prune, &cmd_network_check, NULL,
 };
 
 static const struct noun network_noun = {
@@ -18,7 +19,7 @@ static int run_network(const struct globals *g, int argc, char **argv, husk_erro
 
 const struct command cmd_network = {
 	.name = "network",
-	.summary = "manage container networks: check",
+	.summary = "manage container networks: create, ls, inspect, rm, prune, check",
 	.usage = "COMMAND [options] [arguments]",
 	.run = run_network,
 };

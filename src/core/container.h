@@ -93,6 +93,21 @@ int container_stats(const char *root, const char *id, json_object **ret, uint64_
  * as root, or as a root whose user namespace does not map the host's. */
 bool container_rootless(void);
 
+/* The rootless engine: husk enters a user namespace mapping the user's
+ * id to 0 and its /etc/subuid and /etc/subgid ranges from 1 (and a mount
+ * namespace of it), to unpack layers with their owners, mount overlays
+ * and remove what containers wrote.  Nothing to do as root (of the host or
+ * of a namespace already).  in_user_ns: fn in a child that entered it
+ * (the caller stays where it is); as root fn runs in the caller. */
+int container_enter_user_ns(husk_error **err);
+int container_in_user_ns(int (*fn)(void *arg, husk_error **err), void *arg, husk_error **err);
+
+/* A user namespace of these maps, for MOUNT_ATTR_IDMAP (the engine's
+ * idmapped layers); the fd, or < 0. */
+struct spec_id_mapping;
+int container_idmap_userns(const struct spec_id_mapping *uids, size_t n_uids,
+			   const struct spec_id_mapping *gids, size_t n_gids, husk_error **err);
+
 /* The default state root: /run/husk for root; rootless,
  * $XDG_RUNTIME_DIR/husk, else /run/husk for root of a user namespace,
  * else /run/user/UID/husk when that directory is the user's, else

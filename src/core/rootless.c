@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/idmap.h"
+#include "linux/sync.h"
+#include "linux/userns_self.h"
 #include "util/cleanup.h"
 
 bool container_rootless(void)
@@ -67,4 +71,56 @@ int container_default_root(char *buf, size_t len, husk_error **err)
 		return husk_fail(err, EPERM, "state root %s: not a directory of uid %u's alone (mode 0700): set XDG_RUNTIME_DIR or --root",
 				 buf, (unsigned) geteuid());
 	return 0;
+}
+
+/* The rootless engine's namespace (linux/userns_self.h). */
+int container_enter_user_ns(husk_error **err)
+{
+	if (geteuid() == 0)
+		return 0;
+	struct userns_self_maps m;
+	if (userns_self_maps(&m, err) < 0)
+		return -1;
+	return userns_self_enter(&m, err);
+}
+
+int container_in_user_ns(int (*fn)(void *arg, husk_error **err), void *arg, husk_error **err)
+{
+	if (geteuid() == 0)
+		return fn(arg, err);
+	int sv[2];
+	if (sync_pair(sv, err) < 0)
+		return -1;
+	pid_t child = fork();
+	if (child < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return husk_fail(err, errno, "rootless: fork");
+	}
+	if (child == 0) {
+		cleanup_error husk_error *e = NULL;
+		close(sv[0]);
+		if (container_enter_user_ns(&e) >= 0 && fn(arg, &e) >= 0)
+			_exit(0);
+		sync_send_error(sv[1], e);
+		_exit(1);
+	}
+	close(sv[1]);
+	struct sync_msg msg;
+	int r = sync_recv(sv[0], &msg, "husk", err);
+	if (r == 0)
+		r = sync_error(&msg, err);
+	close(sv[0]);
+	int st = 0;
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (r >= 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		r = husk_fail(err, 0, "rootless: the helper in the user namespace failed");
+	return r < 0 ? r : 0;
+}
+
+int container_idmap_userns(const struct spec_id_mapping *uids, size_t n_uids,
+			   const struct spec_id_mapping *gids, size_t n_gids, husk_error **err)
+{
+	return idmap_userns_fd(uids, n_uids, gids, n_gids, err);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/container.h"
 #include "engine/internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -177,6 +178,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+static int remove_tree(void *arg, husk_error **err)
+{
+	/* FTW_MOUNT: never into a mount (the rootfs is unmounted before). */
+	if (nftw(arg, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return husk_fail(err, errno, "remove %s", (const char *) arg);
+	return 0;
+}
+
 int cdir_remove(int cfd, const char *id, husk_error **err)
 {
 	cleanup_json json_object *meta = NULL;
@@ -202,9 +211,10 @@ int cdir_remove(int cfd, const char *id, husk_error **err)
 	if (n < 0)
 		return husk_fail(err, errno, "remove container %.12s", id);
 	snprintf(self + n, sizeof(self) - n, "/%s", gone);
-	/* FTW_MOUNT: never into a mount (the rootfs is unmounted before). */
-	if (nftw(self, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return husk_fail(err, errno, "remove container %.12s", id);
+	/* Rootless, what the container wrote belongs to the user's
+	 * subordinate ids: removed from inside husk's user namespace. */
+	if (container_in_user_ns(remove_tree, self, err) < 0)
+		return husk_wrap(err, "remove container %.12s", id);
 	return 0;
 }
 
@@ -224,4 +234,13 @@ char *cdir_path(const char *store, const char *id, const char *sub)
 	if (asprintf(&p, "%s/containers/%s%s%s", store, id, sub ? "/" : "", sub ? sub : "") < 0)
 		return NULL;
 	return p;
+}
+
+int cdir_write_json(const char *cdir, const char *name, json_object *o, husk_error **err)
+{
+	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return husk_fail(err, errno, "open %s", cdir);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	return write_file_atomic_at(dfd, name, text, strlen(text), 0600, err);
 }

@@ -78,9 +78,9 @@ static int write_bundle(const struct engine_ctx *c, const struct store_image *im
 	if (rootfd < 0)
 		return husk_fail(err, errno, "open %s", rootfs);
 	if (image_config_apply(spec, meta, img, &fl, rootfd, err) < 0 ||
-	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 ||
-	    network_cni_prepare(c, &fl, meta, err) < 0 ||
-	    etc_files_write(spec, cdir, strcmp(net, "host") == 0, err) < 0)
+	    host_flags_apply(spec, meta, &fl, cdir, err) < 0 || userns_apply(spec, meta, err) < 0 ||
+	    network_prepare(c, &fl, img, spec, meta, err) < 0 ||
+	    etc_files_write(spec, meta, cdir, strcmp(net, "host") == 0, err) < 0)
 		return -1;
 	json_object *conf = json_member(meta, "config");
 	json_object_object_add(conf, "Hostname", json_object_new_string(fl.hostname));
@@ -142,12 +142,16 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 	if (r >= 0)
 		r = run_options_apply(meta, f, err);
 	if (r >= 0)
+		r = userns_flags(meta, f, err);
+	if (r >= 0)
 		r = make_dirs(cfd, id, img->id, err);
 	bool mounted = false;
-	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, err)) >= 0)
+	if (r >= 0 && (r = overlay_mount(&s, img, cdir, f->rm, meta, err)) >= 0)
 		mounted = true;
 	if (r >= 0)
 		r = write_bundle(c, img, f, id, cdir, meta, err);
+	if (r >= 0)
+		r = userns_prepare_dirs(c->store, cdir, meta, err);
 	if (r >= 0)
 		r = cdir_meta_write(cfd, id, meta, err);
 	if (r >= 0)

@@ -40,12 +40,19 @@ struct engine_flags {
 	int64_t pids_limit;    /* 0: none */
 	char **cap_add, **cap_drop;
 	const char *seccomp;   /* NULL: the default profile; "unconfined"; a file */
-	const char *network;   /* NULL or "none", "host", "cni:NAME" */
+	const char *network;   /* NULL or "none", "host", "cni:NAME", "container:OTHER",
+	                        * or a husk network's name: the first --network */
+	char **networks;       /* every --network given (several husk networks) */
+	const char *ip;        /* --ip: the address on the first husk network */
+	char **dns;            /* --dns ADDRESS */
+	char **add_hosts;      /* --add-host NAME:ADDRESS */
 	char **publish;        /* -p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp] */
+	bool publish_all;      /* -P: the image's ExposedPorts on free host ports */
 	char **command;        /* COMMAND [ARG...] or NULL */
 	bool detach;           /* run -d: under a shim (src/shim/), husk returns */
 	const char *restart;   /* --restart no|on-failure[:N]|always (NULL: no) */
 	char **log_opts;       /* --log-opt max-size=SIZE|max-file=N|path=FILE */
+	char **uidmap, **gidmap;  /* --uidmap/--gidmap CONTAINER:HOST:SIZE (root) */
 };
 
 struct engine_ctx {
@@ -95,6 +102,17 @@ int engine_inspect(const struct engine_ctx *c, const char *ref, json_object **re
 int engine_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
 /* `husk network check`: CHECK of the CNI network of a running container. */
 int engine_network_check(const struct engine_ctx *c, const char *ref, husk_error **err);
+
+/* networks.c: husk network create|ls|inspect|rm|prune (src/net/network.h).
+ * rm refuses a network that a container (in any state) is on. */
+struct net_create_opts;
+int engine_network_create(const struct engine_ctx *c, const struct net_create_opts *o,
+			  json_object **ret, husk_error **err);
+int engine_network_list(const struct engine_ctx *c, json_object **ret, husk_error **err);
+int engine_network_inspect(const struct engine_ctx *c, const char *name, json_object **ret,
+			   husk_error **err);
+int engine_network_rm(const struct engine_ctx *c, const char *name, husk_error **err);
+int engine_network_prune(const struct engine_ctx *c, json_object **removed, husk_error **err);
 
 /* attach.c: a connection to the container's shim (shim/attach_client.h),
  * with what the relay needs to know of the container.  A container that

@@ -43,6 +43,48 @@ static char *resolv_conf(bool host_network)
 	return out;
 }
 
+char *etc_hosts_text(const char *hostname, json_object *extra, const char *own, const char *peers)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	fputs("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", f);
+	if (own)
+		fputs(own, f);
+	else
+		fprintf(f, "127.0.1.1\t%s\n", hostname ? hostname : "");
+	for (size_t i = 0; json_is_array(extra) && i < json_object_array_length(extra); i++) {
+		/* NAME:ADDRESS (checked at create); an IPv6 address has colons. */
+		const char *h = json_object_get_string(json_object_array_get_idx(extra, i));
+		const char *colon = h ? strchr(h, ':') : NULL;
+		if (colon)
+			fprintf(f, "%s\t%.*s\n", colon + 1, (int) (colon - h), h);
+	}
+	if (peers)
+		fputs(peers, f);
+	return fclose(f) == 0 ? out : (free(out), NULL);
+}
+
+/* --dns: the nameservers given, the host's search and options kept. */
+static char *resolv_with(const char *host, json_object *dns)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(dns); i++)
+		fprintf(f, "nameserver %s\n", json_object_get_string(json_object_array_get_idx(dns, i)));
+	cleanup_free char *copy = strdup(host);
+	for (char *save = NULL, *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "nameserver", 10))
+			fprintf(f, "%s\n", line);
+	return fclose(f) == 0 ? out : (free(out), NULL);
+}
+
 static void bind(json_object *mounts, const char *dst, const char *src)
 {
 	json_object *m = json_object_new_object(), *o = json_object_new_array();
@@ -55,17 +97,24 @@ static void bind(json_object *mounts, const char *dst, const char *src)
 	json_object_array_add(mounts, m);
 }
 
-int etc_files_write(json_object *spec, const char *cdir, bool host_network, husk_error **err)
+int etc_files_write(json_object *spec, json_object *meta, const char *cdir, bool host_network,
+		    husk_error **err)
 {
+	json_object *hc = json_member(meta, "hostConfig");
+	json_object *dns = json_member(hc, "Dns");
 	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return husk_fail(err, errno, "open %s", cdir);
 	const char *hostname = json_object_get_string(json_member(spec, "hostname"));
 	cleanup_free char *hn = NULL, *hosts = NULL;
 	cleanup_free char *resolv = resolv_conf(host_network);
-	if (asprintf(&hn, "%s\n", hostname) < 0 ||
-	    asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			     "127.0.1.1\t%s\n", hostname) < 0 || !resolv)
+	if (resolv && json_is_array(dns) && json_object_array_length(dns) > 0) {
+		char *r = resolv_with(resolv, dns);
+		free(resolv);
+		resolv = r;
+	}
+	hosts = etc_hosts_text(hostname, json_member(hc, "ExtraHosts"), NULL, NULL);
+	if (asprintf(&hn, "%s\n", hostname) < 0 || !hosts || !resolv)
 		return husk_fail(err, ENOMEM, "/etc files");
 	if (write_file_at(dfd, "hostname", hn, strlen(hn), 0644, err) < 0 ||
 	    write_file_at(dfd, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||

@@ -270,9 +270,8 @@ int host_flags_apply(json_object *spec, json_object *meta, const struct engine_f
 	json_object_object_add(proc, "rlimits", json_object_new_array());
 	json_object_object_add(hc, "Privileged", json_object_new_boolean(f->privileged));
 	const char *net = f->network ? f->network : "none";
-	/* cni:NAME is checked by network_cni_prepare (it needs the config dir). */
-	if (strcmp(net, "none") && strcmp(net, "host") && strncmp(net, "cni:", 4))
-		return husk_fail(err, 0, "--network %s: expects none, host or cni:NAME", net);
+	/* cni:NAME, container:OTHER and husk networks are checked by
+	 * network_prepare (they need the store, the config dir). */
 	json_object_object_add(hc, "NetworkMode", json_object_new_string(net));
 	if (strcmp(net, "host") == 0)
 		remove_namespace(linux_, "network");

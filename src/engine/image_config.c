@@ -103,14 +103,6 @@ static int env_file(json_object *env, const char *path, husk_error **err)
 	return 0;
 }
 
-static json_object *strv_json(char **v)
-{
-	json_object *a = json_object_new_array();
-	for (; v && *v; v++)
-		json_object_array_add(a, json_object_new_string(*v));
-	return a;
-}
-
 static int process_args(json_object *proc, json_object *conf, const struct store_image *img,
 			const struct engine_flags *f, husk_error **err)
 {
@@ -123,7 +115,7 @@ static int process_args(json_object *proc, json_object *conf, const struct store
 		return husk_fail(err, 0, "image %.19s: Entrypoint is not an array of strings", img->id);
 	}
 	if (f->command && f->command[0]) {
-		cmd = strv_json(f->command);
+		cmd = json_strv(f->command);
 	} else {
 		cmd = json_object_new_array();
 		if (!f->entrypoint && append_strings(cmd, image_section(img, "Cmd")) < 0) {

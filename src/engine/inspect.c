@@ -49,6 +49,33 @@ static json_object *str(json_object *v)
 	return v ? json_object_get(v) : json_object_new_string("");
 }
 
+/* docker's NetworkSettings: the addresses of the husk networks the
+ * container is on now (its net.json), its published ports. */
+static json_object *network_settings(const char *cdir, json_object *meta)
+{
+	json_object *ns = json_object_new_object(), *nets = json_object_new_object();
+	cleanup_json json_object *rec = NULL;
+	network_bridge_record(cdir, &rec);
+	json_object *list = json_member(rec, "networks");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		json_object *n = json_object_array_get_idx(list, i), *one = json_object_new_object();
+		json_object_object_add(one, "IPAddress", str(json_member(n, "ip")));
+		json_object_object_add(one, "IPPrefixLen", json_object_new_int(
+						json_object_get_int(json_member(n, "prefix"))));
+		json_object_object_add(one, "Gateway", str(json_member(n, "gateway")));
+		json_object_object_add(one, "GlobalIPv6Address", str(json_member(n, "ip6")));
+		if (i == 0)
+			json_object_object_add(ns, "IPAddress", str(json_member(n, "ip")));
+		json_object_object_add(nets, json_object_get_string(json_member(n, "name")), one);
+	}
+	if (!json_member(ns, "IPAddress"))
+		json_object_object_add(ns, "IPAddress", json_object_new_string(""));
+	json_object_object_add(ns, "Networks", nets);
+	json_object *pm = json_member(json_member(meta, "hostConfig"), "PortMappings");
+	json_object_object_add(ns, "Ports", pm ? json_object_get(pm) : json_object_new_array());
+	return ns;
+}
+
 int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,
 		   husk_error **err)
 {
@@ -111,6 +138,8 @@ int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_obj
 	json_object_object_add(o, "Config", conf ? json_object_get(conf) : json_object_new_object());
 	json_object_object_add(o, "HostConfig", json_member(meta, "hostConfig") ?
 				json_object_get(json_member(meta, "hostConfig")) : json_object_new_object());
+	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
+	json_object_object_add(o, "NetworkSettings", network_settings(cdir, meta));
 	*ret = o;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "image/store.h"
+#include "spec/spec.h"
 #include "util/error.h"
 
 /* cdir.c: the containers/ directory of the store. */
@@ -24,6 +25,8 @@ int cdir_meta_write(int cfd, const char *id, json_object *meta, husk_error **err
 /* Removes the container's directory (renamed away first, so that a
  * half-removed one is never listed) and its name. */
 int cdir_remove(int cfd, const char *id, husk_error **err);
+/* cdir/name = the JSON of o, written to a temporary file and renamed. */
+int cdir_write_json(const char *cdir, const char *name, json_object *o, husk_error **err);
 /* RFC 3339 UTC with nanoseconds, as docker's timestamps. */
 void cdir_now(char buf[40]);
 /* The absolute path of STORE/containers/<id>[/sub]. */
@@ -33,7 +36,7 @@ char *cdir_path(const char *store, const char *id, const char *sub);
  * upper dir is thrown away after its one run): overlayfs's "volatile", no
  * sync of the upper filesystem at unmount. */
 int overlay_mount(struct store *s, const struct store_image *img, const char *cdir,
-		  bool transient, husk_error **err);
+		  bool transient, json_object *meta, husk_error **err);
 int overlay_unmount(const char *cdir, husk_error **err);
 bool overlay_mounted(const char *cdir);
 
@@ -66,8 +69,13 @@ int privileged_apply(json_object *spec, husk_error **err);
  * (docker's or the OCI form). */
 int seccomp_profile(const char *file, json_object *caps, json_object **ret, husk_error **err);
 
-/* etc_files.c: hostname, hosts, resolv.conf in the container's dir. */
-int etc_files_write(json_object *spec, const char *cdir, bool host_network, husk_error **err);
+/* etc_files.c: hostname, hosts, resolv.conf in the container's dir
+ * (hostConfig.Dns and ExtraHosts of meta in them). */
+int etc_files_write(json_object *spec, json_object *meta, const char *cdir, bool host_network,
+		    husk_error **err);
+/* /etc/hosts: localhost, own (the container's names on its addresses;
+ * NULL: 127.0.1.1 HOSTNAME), the --add-host entries, peers. */
+char *etc_hosts_text(const char *hostname, json_object *extra, const char *own, const char *peers);
 
 /* run_options.c: --restart and --log-opt checked, into meta.json. */
 int run_options_apply(json_object *meta, const struct engine_flags *f, husk_error **err);
@@ -97,6 +105,23 @@ bool lifecycle_runner_alive(const char *cdir);
 #define STOP_REQUESTED "stop-requested"
 void lifecycle_request_stop(const char *cdir, json_object *meta);
 
+/* userns.c: the container's user namespace (see there).  flags:
+ * --uidmap/--gidmap checked into meta.idMappings; apply: the namespace
+ * and its maps in the spec (rootless: the ids of husk's own namespace,
+ * mapped onto themselves); maps: those of meta, false when it has none;
+ * host_id: the host id of container id id (-1: unmapped). */
+#define USERNS_IDMAP_MAX 64
+struct userns_idmap {
+	struct spec_id_mapping uid[USERNS_IDMAP_MAX], gid[USERNS_IDMAP_MAX];
+	size_t n_uid, n_gid;
+};
+int userns_flags(json_object *meta, const struct engine_flags *f, husk_error **err);
+int userns_apply(json_object *spec, json_object *meta, husk_error **err);
+bool userns_maps(json_object *meta, struct userns_idmap *m);
+int64_t userns_host_id(const struct spec_id_mapping *m, size_t n, uint32_t id);
+/* With maps: the directories the container's root must reach made so. */
+int userns_prepare_dirs(const char *store, const char *cdir, json_object *meta, husk_error **err);
+
 /* inspect.c: docker's inspect object from meta.json and the runtime state. */
 int inspect_object(const struct engine_ctx *c, int cfd, const char *id, json_object **ret,
 		   husk_error **err);
@@ -110,10 +135,10 @@ int ports_parse(char **publish, json_object **ret, husk_error **err);
 
 /* network_cni.c: --network cni:NAME (see there).  prepare (create): the
  * list exists, -p parsed into hostConfig.PortMappings.  created: the
- * core's created hook (arg: struct network_cni_start).  teardown: DEL of
+ * core's created hook (arg: struct network_start).  teardown: DEL of
  * what cni.json records, the netns pin removed; force goes on past a
  * failed DEL.  check: CHECK of a running container's network. */
-struct network_cni_start {
+struct network_start {
 	const struct engine_ctx *c;
 	const char *id, *cdir;
 	json_object *meta;
@@ -126,5 +151,29 @@ int network_cni_teardown(const struct engine_ctx *c, const char *id, const char 
 			 bool force, husk_error **err);
 int network_cni_check(const struct engine_ctx *c, const char *id, const char *cdir,
 		      const char *ref, husk_error **err);
+
+/* network.c: every kind of --network.  prepare (create): the flags
+ * checked, hostConfig's Networks, IPAddress, Dns, ExtraHosts, PortMappings
+ * (-p, -P), container:OTHER's namespace in spec.  created: the core's
+ * created hook (arg: struct network_start), for the foreground run and the
+ * shim.  teardown: whatever the container's network left (force: go on
+ * past failures). */
+int network_prepare(const struct engine_ctx *c, const struct engine_flags *f,
+		    const struct store_image *img, json_object *spec, json_object *meta,
+		    husk_error **err);
+int network_created(void *arg, pid_t pid, husk_error **err);
+/* container:OTHER: config.json's network namespace made OTHER's of now
+ * (before each start). */
+int network_join_refresh(const struct engine_ctx *c, const char *cdir, json_object *meta,
+			 husk_error **err);
+int network_teardown(const struct engine_ctx *c, const char *id, const char *cdir, bool force,
+		     husk_error **err);
+/* network_bridge.c: husk's own networks (hostConfig.Networks). */
+json_object *network_bridge_list(json_object *meta);
+int network_bridge_created(void *arg, pid_t pid, husk_error **err);
+int network_bridge_teardown(const struct engine_ctx *c, const char *id, const char *cdir,
+			    bool force, husk_error **err);
+/* net.json of the container (1) or none (0). */
+int network_bridge_record(const char *cdir, json_object **ret);
 
 #endif

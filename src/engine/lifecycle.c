@@ -62,7 +62,7 @@ int lifecycle_remount(const struct engine_ctx *c, json_object *meta, const char 
 	if ((r = store_image_resolve(&s, json_object_get_string(json_member(meta, "imageId")), &img,
 				     err)) < 0)
 		return r;
-	return overlay_mount(&s, img, cdir, false, err);
+	return overlay_mount(&s, img, cdir, false, meta, err);
 }
 
 int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *cdir,
@@ -72,7 +72,8 @@ int lifecycle_run_begin(const struct engine_ctx *c, const char *id, const char *
 	if (!overlay_mounted(cdir) && (r = lifecycle_remount(c, meta, cdir, err)) < 0)
 		return r;
 	/* What a killed husk left of an earlier run goes first. */
-	if ((r = network_cni_teardown(c, id, cdir, false, err)) < 0)
+	if ((r = network_teardown(c, id, cdir, false, err)) < 0 ||
+	    (r = network_join_refresh(c, cdir, meta, err)) < 0)
 		return r;
 	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;
@@ -97,7 +98,7 @@ void lifecycle_run_end(const struct engine_ctx *c, const char *id, const char *c
 	ignored = NULL;
 	/* The container ended: its network goes (a failed DEL stays recorded,
 	 * for rm to try again). */
-	if (network_cni_teardown(c, id, cdir, false, &ignored) < 0)
+	if (network_teardown(c, id, cdir, false, &ignored) < 0)
 		log_warn("%s", ignored->msg);
 	husk_error_free(ignored);
 	ignored = NULL;
@@ -123,11 +124,12 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 			close(null);
 		}
 	}
-	struct network_cni_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
+	struct network_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
+				    .rootless = container_rootless(),
 				    .systemd_cgroup = c->systemd_cgroup,
 				    .interrupt_kills = c->interrupt_kills,
-				    .created = network_cni_created, .created_arg = &net };
+				    .created = network_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);
 	lifecycle_run_end(c, id, cdir, meta, r >= 0);
@@ -317,7 +319,7 @@ int engine_rm(const struct engine_ctx *c, const char *ref, bool force, husk_erro
 	struct stat sb;
 	if (stat(cdir, &sb) < 0)
 		return 0;   /* a --rm container, removed by its runner */
-	if ((r = network_cni_teardown(c, id, cdir, force, err)) < 0)
+	if ((r = network_teardown(c, id, cdir, force, err)) < 0)
 		return r;
 	if (lifecycle_runtime_exists(c, id) && (r = container_delete(c->root, id, true, err)) < 0)
 		return r;

@@ -40,7 +40,7 @@ int network_cni_prepare(const struct engine_ctx *c, const struct engine_flags *f
 	if (!net) {
 		if (f->publish && f->publish[0])
 			return husk_fail(err, 0, "-p %s: needs a network of the container's own "
-					 "(--network cni:NAME)", f->publish[0]);
+					 "(--network NAME or cni:NAME)", f->publish[0]);
 		return 0;
 	}
 	cleanup_json json_object *list = NULL, *ports = NULL;
@@ -94,11 +94,7 @@ static void unpin(const char *path)
 
 static int record_write(const char *cdir, json_object *rec, husk_error **err)
 {
-	cleanup_close int dfd = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return husk_fail(err, errno, "open %s", cdir);
-	const char *text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
-	return write_file_atomic_at(dfd, RECORD, text, strlen(text), 0600, err);
+	return cdir_write_json(cdir, RECORD, rec, err);
 }
 
 static int record_read(const char *cdir, json_object **ret, husk_error **err)
@@ -157,7 +153,7 @@ static int hosts_write(const char *cdir, json_object *meta, json_object *result,
 
 int network_cni_created(void *arg, pid_t pid, husk_error **err)
 {
-	struct network_cni_start *s = arg;
+	struct network_start *s = arg;
 	const char *net = network_cni_name(s->meta);
 	if (!net)
 		return 0;

@@ -124,6 +124,13 @@ static int scan_groups(char *text, const char *group, const char *user, struct u
 	return 0;
 }
 
+/* A failed resolution hands back nothing: what the lookups allocated goes. */
+static int resolve_failed(struct user_ids *u, int r)
+{
+	user_ids_free(u);
+	return r;
+}
+
 int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **err)
 {
 	*u = (struct user_ids) { 0 };
@@ -140,14 +147,11 @@ int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **
 	/* "name:" and ":" leave a part out, as docker reads them. */
 	if (group && !*group)
 		group = NULL;
-	if (!*spec) {
-		free(spec);
-		if (!(spec = strdup("0")))
-			return husk_fail(err, ENOMEM, "user");
-	}
+	/* ":GROUP" is user 0 (group points into spec: it stays). */
+	const char *uname = *spec ? spec : "0";
 	unsigned long id;
-	bool by_id = parse_id(spec, &id);
-	if (!find_passwd(pw, spec, by_id ? id : 0, by_id, u, &name)) {
+	bool by_id = parse_id(uname, &id);
+	if (!find_passwd(pw, uname, by_id ? id : 0, by_id, u, &name)) {
 		if (!by_id)
 			return husk_fail(err, 0, "user %s: no such user in the image's /etc/passwd",
 					 user);
@@ -161,9 +165,10 @@ int user_resolve(int rootfd, const char *user, struct user_ids *u, husk_error **
 		u->gid = gid;
 	/* An explicit group replaces the supplementary groups, as docker. */
 	if (scan_groups(gr, group && !gid_by_id ? group : NULL, group ? NULL : name, u, &found) < 0)
-		return husk_fail(err, ENOMEM, "user %s", user);
+		return resolve_failed(u, husk_fail(err, ENOMEM, "user %s", user));
 	if (group && !gid_by_id && !found)
-		return husk_fail(err, 0, "user %s: no such group in the image's /etc/group", user);
+		return resolve_failed(u, husk_fail(err, 0, "user %s: no such group in the image's /etc/group",
+						   user));
 	return 0;
 }
 

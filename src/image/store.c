@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ static void clean_tmp(int dirfd)
 int store_open(const char *path, bool exclusive, struct store *s, husk_error **err)
 {
 	*s = (struct store){ .dirfd = -1, .lockfd = -1 };
+	if (path == NULL)
+		return store_default_path(NULL, 0, err);
 	int r = mkdir_p(path, 0700, err);
 	if (r < 0)
 		return husk_wrap(err, "store %s", path);
@@ -153,4 +156,30 @@ uint64_t store_tree_bytes_at(int dirfd, const char *name)
 			n += store_tree_bytes_at(fd, e->d_name);
 	closedir(d);
 	return n;
+}
+
+int store_default_path(char *buf, size_t len, husk_error **err)
+{
+	if (geteuid() == 0) {
+		if (buf)
+			snprintf(buf, len, "/var/lib/husk");
+		return 0;
+	}
+	/* podman's rule: $XDG_DATA_HOME, else ~/.local/share. */
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	struct passwd *pw = NULL;
+	if ((!xdg || *xdg != '/') && (!home || *home != '/') && (pw = getpwuid(geteuid())))
+		home = pw->pw_dir;
+	int n = 0;
+	if (!buf && ((xdg && *xdg == '/') || (home && *home == '/')))
+		return husk_fail(err, 0, "rootless store: no room for the path: give --store");
+	if (xdg && *xdg == '/')
+		n = snprintf(buf, len, "%s/husk", xdg);
+	else if (home && *home == '/')
+		n = snprintf(buf, len, "%s/.local/share/husk", home);
+	else
+		return husk_fail(err, 0, "rootless store: neither XDG_DATA_HOME nor HOME is set: give --store");
+	if (n < 0 || (size_t) n >= len)
+		return husk_fail(err, ENAMETOOLONG, "rootless store");
+	return 0;
 }

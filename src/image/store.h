@@ -41,6 +41,11 @@ struct store {
 
 /* Opens (making it when missing) the store at path; exclusive: LOCK_EX
  * rather than LOCK_SH.  Removes tmp/ entries of writers that are gone. */
+/* The default store: /var/lib/husk for root; for an ordinary user
+ * $XDG_DATA_HOME/husk, else $HOME/.local/share/husk (the home of the
+ * password database without HOME), as podman's. */
+int store_default_path(char *buf, size_t len, husk_error **err);
+/* path NULL: the rootless default could not be made (the error says so). */
 int store_open(const char *path, bool exclusive, struct store *s, husk_error **err);
 void store_close(struct store *s);
 #define cleanup_store __attribute__((cleanup(store_close)))

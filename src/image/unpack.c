@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "core/container.h"
 #include "image/unpack.h"
 #include "image/unpack_internal.h"
 #include "util/cleanup.h"
@@ -127,7 +128,8 @@ static int drain(struct stream *s, struct archive *tar, husk_error **err)
 static int unpack_entries(struct stream *s, struct archive *tar, int dest,
 			  const struct unpack_limits *lim, husk_error **err)
 {
-	struct unpack_ctx c = { .dest = dest, .tar = tar, .root = geteuid() == 0, .parent_fd = -1 };
+	struct unpack_ctx c = { .dest = dest, .tar = tar, .root = geteuid() == 0,
+				  .userxattr = container_rootless(), .parent_fd = -1 };
 	struct archive_entry *e;
 	uint64_t entries = 0;
 	int r = 0;

@@ -198,8 +198,9 @@ static int whiteout(struct unpack_ctx *c, int pfd, const char *name, husk_error 
 		cleanup_close int fd = unpack_openat_beneath(pfd, "", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			return unpack_fail(c, name, err, -fd, "opening its directory");
-		if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-			return unpack_fail(c, name, err, errno, "setting trusted.overlay.opaque");
+		const char *xa = c->userxattr ? "user.overlay.opaque" : "trusted.overlay.opaque";
+		if (fsetxattr(fd, xa, "y", 1, 0) < 0)
+			return unpack_fail(c, name, err, errno, "setting %s", xa);
 		return 0;
 	}
 	const char *hidden = c->base + strlen(WH_PREFIX);
@@ -257,6 +258,13 @@ int unpack_entry(struct unpack_ctx *c, struct archive_entry *e, husk_error **err
 	}
 	case AE_IFCHR:
 	case AE_IFBLK:
+		/* No device can be made in a user namespace (but the 0:0
+		 * whiteout): rootless, a layer's devices are left out, as
+		 * podman's storage does ("can't create device ... in user
+		 * namespace"); the container's /dev is its own anyway. */
+		if (c->userxattr && n.dev != 0)
+			return 0;
+		/* fall through */
 	case AE_IFIFO:
 		if (make_node(c, pfd, name, "device", mk_node, &n, err) < 0)
 			return -1;

@@ -22,6 +22,10 @@ struct unpack_ctx {
 	int dest;               /* the layer directory */
 	struct archive *tar;    /* the outer archive, for entry data */
 	bool root;              /* euid 0: ownership is applied */
+	/* Rootless (in a user namespace, see core/container.h): overlayfs'
+	 * xattrs are user.overlay.* (mounted with userxattr), trusted.* cannot
+	 * be set. */
+	bool userxattr;
 	/* The parent directory of the last entry, kept open: tar entries of
 	 * one directory come together.  Dropped whenever anything is removed,
 	 * so that it never names a directory a later entry replaced. */

@@ -27,12 +27,17 @@ int unpack_fail(struct unpack_ctx *c, const char *name, husk_error **err, int er
 }
 
 /* The xattrs a layer may set: file capabilities, user.* and trusted.*, but
- * never overlayfs' own (trusted.overlay.*: only whiteouts make those). */
-static bool xattr_kept(const char *name)
+ * never overlayfs' own (trusted.overlay.*, and user.overlay.* that a
+ * rootless overlay reads: only whiteouts make those).  Rootless, trusted.*
+ * cannot be set and is left out. */
+static bool xattr_kept(const struct unpack_ctx *c, const char *name)
 {
-	if (strcmp(name, "security.capability") == 0 || strncmp(name, "user.", 5) == 0)
+	if (strcmp(name, "security.capability") == 0)
 		return true;
-	return strncmp(name, "trusted.", 8) == 0 && strncmp(name, "trusted.overlay.", 16) != 0;
+	if (strncmp(name, "user.", 5) == 0)
+		return strncmp(name, "user.overlay.", 13) != 0;
+	return !c->userxattr && strncmp(name, "trusted.", 8) == 0 &&
+	       strncmp(name, "trusted.overlay.", 16) != 0;
 }
 
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
@@ -62,8 +67,12 @@ int unpack_meta(struct unpack_ctx *c, struct archive_entry *e, int fd, int paren
 					   (long long) uid, (long long) gid);
 		/* Also for 0:0: a setgid parent gave the new inode its group. */
 		if ((fd >= 0 ? fchown(fd, (uid_t) uid, (gid_t) gid)
-			     : fchownat(parentfd, base, (uid_t) uid, (gid_t) gid, AT_SYMLINK_NOFOLLOW)) < 0)
+			     : fchownat(parentfd, base, (uid_t) uid, (gid_t) gid, AT_SYMLINK_NOFOLLOW)) < 0) {
+			if (errno == EINVAL && c->userxattr)
+				return unpack_fail(c, name, err, 0, "owner %lld:%lld is not mapped in the rootless user namespace (too few ids for this user in /etc/subuid and /etc/subgid)",
+						   (long long) uid, (long long) gid);
 			return unpack_fail(c, name, err, errno, "chown");
+		}
 	}
 	mode_t mode = archive_entry_perm(e) & 07777;
 	/* fchmodat follows a symlink: base is never one here (just made). */
@@ -74,7 +83,7 @@ int unpack_meta(struct unpack_ctx *c, struct archive_entry *e, int fd, int paren
 	size_t size;
 	archive_entry_xattr_reset(e);
 	while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
-		if (!xattr_kept(xname))
+		if (!xattr_kept(c, xname))
 			continue;
 		int r;
 		if (fd >= 0) {

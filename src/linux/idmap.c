@@ -50,14 +50,9 @@ static int mount_map(const struct spec *s, const struct spec_id_mapping *m, size
 	return 0;
 }
 
-/* A user namespace with m's mappings: a child is cloned into a new one,
- * its maps written, its namespace opened; then it is let go. */
-static int userns_for(const struct spec *s, const struct spec_mount *m, husk_error **err)
+int idmap_userns_fd(const struct spec_id_mapping *uids, size_t n_uids,
+		    const struct spec_id_mapping *gids, size_t n_gids, husk_error **err)
 {
-	struct spec_id_mapping uids[m->n_uid_mappings + 1], gids[m->n_gid_mappings + 1];
-	int r = mount_map(s, m->uid_mappings, m->n_uid_mappings, false, uids, err);
-	if (r < 0 || (r = mount_map(s, m->gid_mappings, m->n_gid_mappings, true, gids, err)) < 0)
-		return r;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return husk_fail(err, errno, "pipe");
@@ -73,9 +68,9 @@ static int userns_for(const struct spec *s, const struct spec_mount *m, husk_err
 		_exit(0);
 	}
 	int fd = -1;
-	r = ns_write_map(pid, "uid_map", uids, m->n_uid_mappings, err);
+	int r = ns_write_map(pid, "uid_map", uids, n_uids, err);
 	if (r >= 0)
-		r = ns_write_map(pid, "gid_map", gids, m->n_gid_mappings, err);
+		r = ns_write_map(pid, "gid_map", gids, n_gids, err);
 	if (r >= 0) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
@@ -86,6 +81,16 @@ static int userns_for(const struct spec *s, const struct spec_mount *m, husk_err
 	closep(&wr);
 	waitpid(pid, NULL, 0);
 	return r < 0 ? r : fd;
+}
+
+/* A user namespace with m's mappings seen from the container's. */
+static int userns_for(const struct spec *s, const struct spec_mount *m, husk_error **err)
+{
+	struct spec_id_mapping uids[m->n_uid_mappings + 1], gids[m->n_gid_mappings + 1];
+	int r = mount_map(s, m->uid_mappings, m->n_uid_mappings, false, uids, err);
+	if (r < 0 || (r = mount_map(s, m->gid_mappings, m->n_gid_mappings, true, gids, err)) < 0)
+		return r;
+	return idmap_userns_fd(uids, m->n_uid_mappings, gids, m->n_gid_mappings, err);
 }
 
 static int idmapped_tree(const struct spec *s, const struct spec_mount *m, husk_error **err)

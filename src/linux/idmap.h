@@ -17,4 +17,9 @@ int idmap_prepare(const struct spec *s, int *fds, husk_error **err);
 
 void idmap_close(int *fds, size_t n);
 
+/* A user namespace of these maps (a throw-away child cloned into it, its
+ * maps written, its namespace opened): the userns_fd of MOUNT_ATTR_IDMAP. */
+int idmap_userns_fd(const struct spec_id_mapping *uids, size_t n_uids,
+		    const struct spec_id_mapping *gids, size_t n_gids, husk_error **err);
+
 #endif

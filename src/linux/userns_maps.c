@@ -20,7 +20,7 @@ static bool own_id_only(const struct spec_id_mapping *m, size_t n, uint32_t own)
 }
 
 /* Runs `tool PID c h s ...`; its first line of stderr goes in the error. */
-static int run_map_tool(const char *tool, pid_t pid, const struct spec_id_mapping *m, size_t n,
+int userns_run_map_tool(const char *tool, pid_t pid, const struct spec_id_mapping *m, size_t n,
 			husk_error **err)
 {
 	char **argv = calloc(3 * n + 3, sizeof(char *));
@@ -80,13 +80,13 @@ int userns_write_maps(pid_t pid, const struct spec *s, husk_error **err)
 	if (privileged || own_id_only(s->uid_mappings, s->n_uid_mappings, geteuid()))
 		r = ns_write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
 	else
-		r = run_map_tool("newuidmap", pid, s->uid_mappings, s->n_uid_mappings, err);
+		r = userns_run_map_tool("newuidmap", pid, s->uid_mappings, s->n_uid_mappings, err);
 	if (r < 0)
 		return r;
 	if (privileged)
 		return ns_write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err);
 	if (!own_id_only(s->gid_mappings, s->n_gid_mappings, getegid()))
-		return run_map_tool("newgidmap", pid, s->gid_mappings, s->n_gid_mappings, err);
+		return userns_run_map_tool("newgidmap", pid, s->gid_mappings, s->n_gid_mappings, err);
 	/* Without CAP_SETGID over the parent namespace, the kernel takes a
 	 * gid_map only once setgroups is denied: the container could
 	 * otherwise drop a supplementary group that denies it access. */

@@ -12,6 +12,10 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
+/* Runs `tool PID c h s ...` (newuidmap, newgidmap); its first line of
+ * stderr goes in the error. */
+int userns_run_map_tool(const char *tool, pid_t pid, const struct spec_id_mapping *m, size_t n,
+			husk_error **err);
 int userns_write_maps(pid_t pid, const struct spec *s, husk_error **err);
 
 #endif

@@ -75,7 +75,7 @@ static int make_pipes(struct shim *s, struct stdio_pipes *p, husk_error **err)
 	return 0;
 }
 
-static int start(struct shim *s, husk_error **err)
+static int start(struct shim *s, json_object *meta, husk_error **err)
 {
 	struct stdio_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	char console[64];
@@ -85,9 +85,12 @@ static int start(struct shim *s, husk_error **err)
 		r = lfd = console_listen(s, console, sizeof(console), err);
 	else
 		r = make_pipes(s, &p, err);
+	struct network_start net = { .c = &s->ctx, .id = s->id, .cdir = s->cdir, .meta = meta };
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
+				    .rootless = container_rootless(),
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
-				    .console_socket = s->tty ? console : NULL };
+				    .console_socket = s->tty ? console : NULL,
+				    .created = network_created, .created_arg = &net };
 	int status = 0;
 	if (r >= 0)
 		r = container_run(&o, true, true, &status, err);
@@ -136,7 +139,7 @@ int shim_run_container(struct shim *s, husk_error **err)
 	if ((r = cdir_meta_write(s->cfd, s->id, meta, err)) < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
-	if ((r = start(s, err)) < 0)
+	if ((r = start(s, meta, err)) < 0)
 		goto fail;
 	if ((s->pid = runtime_pid(s)) <= 0) {
 		r = husk_fail(err, ESRCH, "container %.12s: no pid in its state", s->id);
@@ -150,6 +153,10 @@ fail:
 	lifecycle_set_state(meta, "finishedAt", json_object_new_string(now));
 	lifecycle_set_state(meta, "error", json_object_new_string(*err ? (*err)->msg : "start failed"));
 	husk_error *ignored = NULL;
+	/* What the created hook made before the failure goes with it. */
+	network_teardown(&s->ctx, s->id, s->cdir, true, &ignored);
+	husk_error_free(ignored);
+	ignored = NULL;
 	container_delete(s->ctx.root, s->id, true, &ignored);
 	husk_error_free(ignored);
 	ignored = NULL;

@@ -154,12 +154,6 @@ int engine_start_detached(const struct engine_ctx *c, const char *ref, husk_erro
 	json_object *meta = NULL;
 	if ((r = cdir_meta_read(cfd, s.id, &meta, err)) < 0)
 		return r;
-	/* The shim runs the container without the CNI hook of the foreground
-	 * start: refused rather than started without its network. */
-	if (network_cni_name(meta)) {
-		json_object_put(meta);
-		return husk_fail(err, ENOTSUP, "container %s: a cni: network with -d: not supported yet", ref);
-	}
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" STOP_REQUESTED, cdir);
 	unlink(path);

@@ -20,6 +20,15 @@ static inline json_object *json_member(json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
 }
 
+/* An array of the strings of a NULL-terminated vector (v may be NULL). */
+static inline json_object *json_strv(char **v)
+{
+	json_object *a = json_object_new_array();
+	for (; v && *v; v++)
+		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
 /* Integers as the spec uses them: int64 or, above INT64_MAX, uint64 (e.g.
  * RLIM_INFINITY written as 18446744073709551615). */
 static inline bool json_is_negative(json_object *v)

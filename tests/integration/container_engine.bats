@@ -136,6 +136,8 @@ teardown() {
 	app:wheel|1000 10 10 /home/app
 	4242|4242 0 0 /
 	root|0 0 0 10 /root
+	:wheel|0 10 10 /root
+	:50|0 50 50 /root
 	TABLE
 	make_image usr '{"Cmd":["id","-u"],"User":"app"}' "$BASE" "$TOP"
 	crun usr
@@ -243,8 +245,8 @@ teardown() {
 	hrun eng container inspect "$id"
 	echo "$output" | jq -e '.[0].HostConfig | .Memory == 67108864 and .NanoCpus == 1500000000 and .PidsLimit == 100'
 	hrun eng container rm "$id"
-	hrun eng container run --rm --network bridge bb true
-	assert_husk_error 'network bridge'
+	hrun eng container run --rm --network nosuch bb true
+	assert_husk_error 'network nosuch: no such network$'
 	hrun eng container run --rm --memory lots bb true
 	assert_husk_error 'memory lots'
 	assert_engine_clean

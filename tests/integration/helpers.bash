@@ -453,3 +453,23 @@ assert_husk_error() {
 host_ns() {
 	readlink "/proc/${2:-self}/ns/$1"
 }
+
+# subid_user_add NAME [FIRST]: a user without a home whose subordinate uid
+# and gid range is FIRST..FIRST+65535, its own (not login.defs' automatic
+# ones; without FIRST, none), for the rootless tests.
+subid_user_add() {
+	useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$1" || return
+	[ -z "${2:-}" ] || usermod --add-subuids "$2-$(($2 + 65535))" --add-subgids "$2-$(($2 + 65535))" "$1"
+}
+
+# subid_user_del NAME...: the users gone, their processes and ranges too
+# (userdel of some shadow versions leaves the subordinate ids).
+subid_user_del() {
+	local u
+	for u; do
+		id "$u" >/dev/null 2>&1 || continue
+		pkill -9 -U "$u" 2>/dev/null || true
+		userdel "$u" 2>/dev/null || true
+		sed -i "/^$u:/d" /etc/subuid /etc/subgid
+	done
+}

@@ -31,17 +31,22 @@ hns() {
 		--cni-config-dir "$TESTDIR/conf" "$@"
 }
 
+# No veth, no lease of host-local, no netns pin left.
+assert_cni_clean() {
+	left=$(ip -n "$HNS" -o link show type veth)
+	[ -z "$left" ] || fail "veth left: $left" || return
+	left=$(ls "$TESTDIR/ipam/husk-test" | grep '^198' || true)
+	[ -z "$left" ] || fail "lease left: $left" || return
+	left=$(grep -F "$ROOT" /proc/self/mountinfo || true)
+	[ -z "$left" ] || fail "mount left: $left"
+}
+
 @test "network cni: ADD gives eth0 its address; the container ends: no veth, no lease, no pin left" {
 	hrun hns container run --rm -e "HUSK_TEST_TAG=$TAG" --network cni:husk-test bb \
 		sh -c 'ip -4 addr show eth0 | grep -o "inet [0-9.]*"; cat /etc/hosts'
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	[[ "$output" == *"inet 198.19.1."* ]] || fail "no address: $output"
-	left=$(ip -n "$HNS" -o link show type veth)
-	[ -z "$left" ] || fail "veth left: $left"
-	left=$(ls "$TESTDIR/ipam/husk-test" | grep '^198' || true)
-	[ -z "$left" ] || fail "lease left: $left"
-	left=$(grep -F "$ROOT" /proc/self/mountinfo || true)
-	[ -z "$left" ] || fail "mount left: $left"
+	assert_cni_clean
 }
 
 @test "network cni: an unknown network, a malformed list, a missing plugin: one line, nothing left" {
@@ -55,4 +60,16 @@ hns() {
 	assert_husk_error 'plugin nosuchplugin: not found'
 	left=$(grep -F "$ROOT" /proc/self/mountinfo || true)
 	[ -z "$left" ] || fail "mount left: $left"
+}
+
+@test "network cni: run -d (under the shim) gets its CNI network; rm -f takes it down" {
+	hrun hns container run -d -e "HUSK_TEST_TAG=$TAG" --name dc --network cni:husk-test bb sleep 100
+	[ "$status" -eq 0 ] || fail "run -d: $stderr"
+	hrun hns container exec dc sh -c 'ip -4 -o addr show eth0'
+	[[ "$output" == *"inet 198.19.1."* ]] || fail "no address under the shim: $output $stderr"
+	hrun hns network check dc
+	[ "$status" -eq 0 ] || fail "check: $stderr"
+	hrun hns container rm -f dc
+	[ "$status" -eq 0 ] || fail "rm -f: $stderr"
+	assert_cni_clean
 }

@@ -15,21 +15,12 @@ setup_file() {
 	# Ranges of their own (not /etc/login.defs' automatic ones), so the
 	# mapping tests know them.
 	export RL_SUB_A=400000 RL_SUB_B=500000
-	useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RL_A"
-	useradd -M -d /nonexistent -s /usr/sbin/nologin -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RL_B"
-	usermod --add-subuids $RL_SUB_A-$((RL_SUB_A + 65535)) --add-subgids $RL_SUB_A-$((RL_SUB_A + 65535)) "$RL_A"
-	usermod --add-subuids $RL_SUB_B-$((RL_SUB_B + 65535)) --add-subgids $RL_SUB_B-$((RL_SUB_B + 65535)) "$RL_B"
+	subid_user_add "$RL_A" $RL_SUB_A
+	subid_user_add "$RL_B" $RL_SUB_B
 }
 
 teardown_file() {
-	local u
-	for u in ${RL_A:-} ${RL_B:-}; do
-		id "$u" >/dev/null 2>&1 || continue
-		pkill -9 -U "$u" 2>/dev/null || true
-		userdel "$u" 2>/dev/null || true
-		# userdel of some shadow versions leaves the subordinate ids.
-		sed -i "/^$u:/d" /etc/subuid /etc/subgid
-	done
+	subid_user_del ${RL_A:-} ${RL_B:-}
 }
 
 setup() {

@@ -197,6 +197,10 @@ make_test_netns() {
 	ip -n "$NETNS" addr add 192.0.2.5/24 dev hdummy0
 }
 
+peer_gone() {
+	! ip -n "$NETNS" link show "$PEER" >/dev/null 2>&1
+}
+
 husk_in_netns() { # husk_in_netns ARGS...: husk (as the husk wrapper) in $NETNS
 	own_cgroup_of "$@"
 	HUSK_TEST_TAG=$TAG timeout --foreground -k 5 "$HUSK_TEST_TIMEOUT" \
@@ -216,7 +220,9 @@ husk_in_netns() { # husk_in_netns ARGS...: husk (as the husk wrapper) in $NETNS
 	# A virtual device goes with the container's network namespace.
 	! ip -n "$NETNS" link show hdummy0 2>/dev/null || fail "hdummy0 is back in the test namespace"
 	! ip -n "$NETNS" link show ctr0 2>/dev/null || fail "ctr0 is in the test namespace"
-	[ -z "$PEER" ] || ! ip -n "$NETNS" link show "$PEER" 2>/dev/null || fail "the veth peer outlived its pair"
+	# The kernel dismantles a dead network namespace in a work queue of its
+	# own, a moment after the last process left: the peer goes then.
+	[ -z "$PEER" ] || wait_for 5 peer_gone || fail "the veth peer outlived its pair"
 	[ "$(ip -o link show | awk '{ print $2 }')" = "$host_links" ] || fail "the host's interfaces changed"
 	assert_clean
 }

@@ -137,6 +137,9 @@ rmdir /sys/fs/cgroup/launch
 # 10. rootless, with a delegated subtree
 . ./rootless-v2.sh
 
+# 10b. the engine rootless and with --uidmap, on this kernel
+. ./engine-rootless-v2.sh
+
 # 11. the /proc writes in user namespaces (tests/integration/ns_matrix.bats)
 . ./ns-matrix-v2.sh
 
