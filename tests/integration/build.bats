@@ -512,3 +512,20 @@ assert_step_gone() {
 	[ "$output" = run-3 ] || fail "after prune: $output"
 	assert_build_clean
 }
+
+@test "build: Ctrl-C on a terminal mid-RUN ends the build at once and leaves nothing" {
+	command -v python3 >/dev/null || skip "python3 is not installed (scripts/deps.sh test)"
+	printf 'FROM localhost/bb\nRUN echo started; sleep 4321\n' >"$CTX/Containerfile"
+	# (not hrun: it gives stdin /dev/null, and the steps come on stdin)
+	local st=0
+	printf 'expect started\nsend \\x03\nend\n' | python3 "$REPO_ROOT/tests/tools/pty_drive.py" 24 80 env HUSK_TEST_TAG="$TAG" \
+		"$HUSK" --root "$ROOT" --store "$STORE" build --no-cache -t localhost/cc "$CTX" \
+		>"$TESTDIR/pty.out" 2>"$TESTDIR/pty.err" || st=$?
+	output=$(cat "$TESTDIR/pty.out")
+	[ "$st" -eq 0 ] || fail "pty_drive: $st $output $(cat "$TESTDIR/pty.err")"
+	[[ "$output" == *"RUN: interrupted by SIGINT"* ]] || fail "output: $output"
+	[[ "$output" == *"exit 1"* ]] || fail "output: $output"
+	! hb image inspect localhost/cc >/dev/null 2>&1 || fail "an image was tagged"
+	STEP_ID=none
+	assert_step_gone
+}
