@@ -25,6 +25,16 @@ static double now_s(void)
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* "STEP N/M: instruction", out at once: a pipe (a CI log, tee) sees the
+ * step while it runs, not when the buffer fills. */
+static void step_line(const struct build *b, const struct instr *in)
+{
+	if (!b->out)
+		return;
+	fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	fflush(b->out);
+}
+
 static void strv_free(char **v)
 {
 	for (char **p = v; p && *p; p++)
@@ -85,8 +95,7 @@ static int run_step(struct build *b, const struct instr *in, struct bstate *st, 
 {
 	double t0 = now_s();
 	b->step++;
-	if (b->out)
-		fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	step_line(b, in);
 	if (in->kind == I_ARG && step_config(b, in, st, err) < 0)
 		return -1;   /* ARG sets the stage's variables, cached or not */
 	if (in->kind == I_CMD)
@@ -118,8 +127,8 @@ static int run_step(struct build *b, const struct instr *in, struct bstate *st, 
 	if ((r = cache_save(b, st, err)) < 0)
 		return r;
 	if (b->out) {
-		fflush(stdout);
 		fprintf(b->out, "--> %.3f s\n", now_s() - t0);
+		fflush(b->out);
 	}
 	return 0;
 }
@@ -186,8 +195,7 @@ static int start_stage(struct build *b, const struct instr *in, husk_error **err
 	b->args = NULL;
 	b->cmd_set = false;
 	b->step++;
-	if (b->out)
-		fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	step_line(b, in);
 	int r = build_base(b, w[0], &s->st, err);
 	b->n_stages++;
 	if (r < 0)

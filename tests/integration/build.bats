@@ -479,6 +479,8 @@ assert_step_gone() {
 		grep -q 'STEP 2/2' "$TESTDIR/b.out" 2>/dev/null && break
 		sleep 0.05
 	done
+	# the step line is out while the step runs (stdout is a file here)
+	grep -q 'STEP 2/2' "$TESTDIR/b.out" || fail "no step line while the COPY runs: $(cat "$TESTDIR/b.out")"
 	sleep 0.5
 	t0=$(date +%s%N)
 	kill -TERM "$BPID"
