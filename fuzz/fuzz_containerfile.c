@@ -1,5 +1,6 @@
-/* A Containerfile as husk build reads it (containerfile_parse), then every
- * instruction's words through the shell lexer (shlex.c) with ARG-like
+/* A Containerfile as husk build reads it (containerfile_parse: here-
+ * documents, flags, HEALTHCHECK, ONBUILD triggers again through
+ * instr_parse), then every instruction's words through the shell lexer (shlex.c) with ARG-like
  * variables set, as the steps substitute them. */
 #include "fuzz.h"
 
@@ -38,6 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(word);
 			husk_error_freep(&err);
 			instr_flag(&cf.v[i], "from");
+			for (char **h = cf.v[i].heredocs; *h; h++)
+				if (strlen(*h) > (size_t) -2)
+					abort();   /* every body a string */
+			if (cf.v[i].kind == I_ONBUILD) {
+				/* the trigger as it is parsed when it runs */
+				struct instr *t = NULL;
+				if (instr_parse(cf.v[i].rest, "Containerfile", cf.v[i].line, &t, &err) == 0)
+					instr_free(t);
+				husk_error_freep(&err);
+			}
 		}
 		containerfile_free(&cf);
 	}

@@ -1,5 +1,5 @@
 /* Where a stage starts (FROM) and what COPY --from reads: an earlier
- * stage, scratch, or an image of the store (pulled for FROM when missing). */
+ * stage, scratch, or an image of the store (pulled when missing). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +84,7 @@ static int image_state(struct build *b, const char *ref, bool pull, struct bstat
 	if (store_open(b->c->store, true, &opened, err) < 0)
 		return -1;
 	cleanup_store struct store s = opened;
-	struct registry_options o = { .timeout = 30 };
+	struct registry_options o = { .timeout = 30, .insecure = b->o->insecure, .tls_ca = b->o->tls_ca };
 	char id[DIGEST_LEN];
 	if ((r = image_pull(&s, ref, &o, id, err)) < 0)
 		return r;
@@ -153,13 +153,8 @@ int step_from_ref(struct build *b, const char *ref, struct bstate *ret, husk_err
 		return bstate_copy(&b->stages[k].st, ret, err);
 	if (later)
 		return husk_fail(err, 0, "stage %s is this one or a later one: a cycle", ref);
-	husk_error *e = NULL;
-	int r = image_state(b, ref, false, ret, &e);
-	if (r == -ENOENT) {
-		husk_error_free(e);
-		return husk_fail(err, ENOENT, "no stage and no image named %s", ref);
-	}
-	if (r < 0)
-		*err = e;
-	return r;
+	/* Not a stage: an image, pulled when missing, as FROM's. */
+	if (image_state(b, ref, true, ret, err) < 0)
+		return husk_wrap(err, "no stage named %s, and no such image", ref);
+	return 0;
 }

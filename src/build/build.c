@@ -1,6 +1,7 @@
 /* husk build: the stages and steps of a Containerfile, each step's result
  * taken from the cache when its key is there (see build.h). */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,16 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* "STEP N/M: instruction", out at once: a pipe (a CI log, tee) sees the
+ * step while it runs, not when the buffer fills. */
+static void step_line(const struct build *b, const struct instr *in)
+{
+	if (!b->out)
+		return;
+	fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	fflush(b->out);
 }
 
 static void strv_free(char **v)
@@ -84,8 +95,7 @@ static int run_step(struct build *b, const struct instr *in, struct bstate *st, 
 {
 	double t0 = now_s();
 	b->step++;
-	if (b->out)
-		fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	step_line(b, in);
 	if (in->kind == I_ARG && step_config(b, in, st, err) < 0)
 		return -1;   /* ARG sets the stage's variables, cached or not */
 	if (in->kind == I_CMD)
@@ -117,10 +127,37 @@ static int run_step(struct build *b, const struct instr *in, struct bstate *st, 
 	if ((r = cache_save(b, st, err)) < 0)
 		return r;
 	if (b->out) {
-		fflush(stdout);
 		fprintf(b->out, "--> %.3f s\n", now_s() - t0);
+		fflush(b->out);
 	}
 	return 0;
+}
+
+/* A step runs with SIGINT, SIGTERM, SIGHUP and SIGQUIT blocked: one that
+ * comes kills its RUN container (core/container.h) and fails the build
+ * once the step has removed what it made. */
+static int run_step_interruptible(struct build *b, const struct instr *in, struct bstate *st,
+				  husk_error **err)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int r = run_step(b, in, st, err);
+	static const struct timespec now = { 0 };
+	int sig = sigtimedwait(&set, NULL, &now);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (sig <= 0)
+		return r;
+	if (r < 0) {
+		husk_error_free(*err);
+		*err = NULL;
+	}
+	return husk_fail(err, 0, "%s:%d: %s: interrupted by SIG%s", b->cf.path, in->line, in->keyword,
+			 sigabbrev_np(sig));
 }
 
 static int global_arg(struct build *b, const struct instr *in, husk_error **err)
@@ -158,13 +195,12 @@ static int start_stage(struct build *b, const struct instr *in, husk_error **err
 	b->args = NULL;
 	b->cmd_set = false;
 	b->step++;
-	if (b->out)
-		fprintf(b->out, "STEP %d/%d: %s\n", b->step, b->n_steps, in->text);
+	step_line(b, in);
 	int r = build_base(b, w[0], &s->st, err);
 	b->n_stages++;
 	if (r < 0)
 		return husk_wrap(err, "%s:%d: FROM %s", b->cf.path, in->line, w[0]);
-	return 0;
+	return step_triggers(b, &s->st, in->line, run_step_interruptible, err);
 }
 
 static int run_file(struct build *b, struct bstate **final, husk_error **err)
@@ -184,7 +220,7 @@ static int run_file(struct build *b, struct bstate **final, husk_error **err)
 		} else if (b->n_stages == 0) {
 			r = global_arg(b, in, err);
 		} else {
-			r = run_step(b, in, &b->stages[b->cur].st, err);
+			r = run_step_interruptible(b, in, &b->stages[b->cur].st, err);
 		}
 		if (r < 0)
 			return r;
@@ -266,7 +302,15 @@ static int epoch_of(const struct build_options *o, int64_t *ret, husk_error **er
 int build_image(const struct engine_ctx *c, const struct build_options *o,
 		char id_out[DIGEST_LEN], husk_error **err)
 {
-	struct build b = { .c = c, .o = o, .out = o->quiet ? NULL : stdout, .ctxfd = -1 };
+	/* A step's container dies with a signal to husk (see run_step_interruptible). */
+	struct engine_ctx steps = *c;
+	steps.interrupt_kills = true;
+	struct build b = { .c = &steps, .o = o, .out = o->quiet ? NULL : stdout, .ctxfd = -1 };
+	build_owner(b.owner);
+	size_t removed;
+	husk_error *ignored = NULL;
+	if (build_leftovers_remove(c, &removed, &ignored) < 0)   /* of a killed build */
+		husk_error_free(ignored);
 	int r = 0;
 	struct stat st;
 	if (stat(o->context, &st) < 0)

@@ -23,6 +23,8 @@ struct build_options {
 	const char *target;      /* the last stage built; NULL: the last one */
 	const char *network;     /* RUN's network: "none" (default) or "host" */
 	bool no_cache, quiet;
+	bool insecure;           /* images FROM and COPY --from pull: plain http */
+	const char *tls_ca;      /* ... their registry's CA bundle (NULL: the system's) */
 	int64_t timestamp;       /* < 0: none; else every time in the image, mtimes clamped */
 };
 
@@ -30,5 +32,13 @@ struct build_options {
  * name is tagged and no container is left. */
 int build_image(const struct engine_ctx *c, const struct build_options *o,
 		char id_out[DIGEST_LEN], husk_error **err);
+
+/* Removes the step containers of builds that were killed (their RUN's
+ * process, overlay, cgroup and runtime state); *removed: how many. */
+int build_leftovers_remove(const struct engine_ctx *c, size_t *removed, husk_error **err);
+
+/* Empties the build cache (STORE/build-cache/): *entries removed, *freed
+ * their bytes.  The layers only the cache kept go at the next image_prune. */
+int build_cache_prune(const struct engine_ctx *c, size_t *entries, uint64_t *freed, husk_error **err);
 
 #endif

@@ -40,7 +40,11 @@ struct build {
 	FILE *out;                         /* progress (NULL: --quiet) */
 	struct bstate *lookup_st;          /* whose ENV build_shlex looks in (NULL: global ARGs) */
 	bool cmd_set;                      /* CMD given in this stage (ENTRYPOINT keeps it) */
+	char owner[64];                    /* the step containers' image reference (leftovers.c) */
 };
+
+/* leftovers.c: "husk-build pid=P start=T" of this process. */
+void build_owner(char out[64]);
 
 /* state.c */
 void bstate_clear(struct bstate *s);
@@ -69,6 +73,15 @@ const char *build_arg_value(const struct build *b, const char *name, bool *given
 int step_config(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
 /* The text of a step after substitution (for the key and the history). */
 int step_describe(struct build *b, const struct instr *in, struct bstate *st, char **desc,
+		  husk_error **err);
+
+/* step_docker.c: HEALTHCHECK and ONBUILD into the config; step_triggers
+ * runs (with run) and clears the ONBUILD triggers st starts with (FROM at
+ * line). */
+int step_healthcheck(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
+int step_onbuild(struct build *b, const struct instr *in, struct bstate *st, husk_error **err);
+int step_triggers(struct build *b, struct bstate *st, int line,
+		  int (*run)(struct build *, const struct instr *, struct bstate *, husk_error **),
 		  husk_error **err);
 
 /* step_run.c: RUN in a container from st; st gets the layer. */

@@ -14,6 +14,7 @@
 
 #include "build/copy_internal.h"
 #include "util/cleanup.h"
+#include "util/signals.h"
 
 struct writer {
 	const struct copy_src *src;
@@ -93,9 +94,12 @@ static void set_meta(int dirfd, const char *name, const struct stat *st, uid_t u
 static int copy_data(int in, int out)
 {
 	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		/* 64 MiB at a time: a signal to husk build stops a big copy early */
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 26, 0);
 		if (n == 0)
 			return 0;
+		if (n > 0 && signals_interrupt_pending())
+			return -EINTR;
 		if (n < 0) {
 			if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 				return -errno;

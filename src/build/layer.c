@@ -18,6 +18,7 @@
 #include "build/layer.h"
 #include "image/digest.h"
 #include "util/cleanup.h"
+#include "util/signals.h"
 
 struct tar_out {
 	struct blob_writer *w;
@@ -89,9 +90,14 @@ static int put_data(struct archive *a, struct tar_out *t, int fd, const char *pa
 {
 	char buf[65536];
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	unsigned chunks = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (archive_write_data(a, buf, (size_t) n) != n)
 			return husk_fail(&t->err, 0, "layer tar: %s: %s", path, archive_error_string(a));
+		/* every 16 MiB: a signal to husk build ends a big file's layer early */
+		if (++chunks % 256 == 0 && signals_interrupt_pending())
+			return husk_fail(&t->err, EINTR, "layer: %s", path);
+	}
 	return n < 0 ? husk_fail(&t->err, errno, "layer: read %s", path) : 0;
 }
 

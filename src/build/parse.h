@@ -10,7 +10,16 @@
  * accepted and ignored); "#" lines are comments.  RUN, CMD, ENTRYPOINT,
  * SHELL, COPY, ADD and VOLUME take the exec form, a JSON array of strings
  * (parsed by json-c), else the shell form.  Leading --name=value flags of
- * FROM, RUN, COPY and ADD are split off.  Errors: "FILE:LINE: why". */
+ * FROM, RUN, COPY, ADD and HEALTHCHECK are split off; a flag husk build
+ * does not know (BuildKit's RUN --network, COPY --link...) is an error, never
+ * ignored.  Here-documents (BuildKit's syntax): the shell form of RUN, COPY
+ * and ADD may name <<WORD, <<-WORD (leading tabs dropped), <<"WORD" or
+ * <<'WORD'; the lines after the instruction up to one that is WORD are the
+ * body, kept as written (no continuations, no comments).  A RUN that is a
+ * here-document alone runs its body as the script; else its text goes to
+ * the shell with the bodies (which reads them itself).  ONBUILD's trigger is
+ * checked as an instruction (not ONBUILD, FROM or MAINTAINER).
+ * Errors: "FILE:LINE: why". */
 #ifndef HUSK_BUILD_PARSE_H
 #define HUSK_BUILD_PARSE_H
 
@@ -34,6 +43,9 @@ struct instr {
 	bool exec_form;       /* args is the JSON array */
 	char **args;          /* exec form: the strings (NULL-terminated) */
 	char *rest;           /* shell form: what follows the keyword and the flags */
+	const char *sub;      /* HEALTHCHECK: "CMD" (args or rest: the command) or "NONE" */
+	char **heredocs;      /* RUN, COPY, ADD: the bodies of its <<WORD here-documents,
+	                       * in order (NULL-terminated, never NULL) */
 };
 
 struct containerfile {
@@ -48,6 +60,11 @@ struct containerfile {
 int containerfile_parse(const char *text, size_t len, const char *path, struct containerfile *out,
 			husk_error **err);
 void containerfile_free(struct containerfile *cf);
+
+/* One instruction of text (an ONBUILD trigger when it runs): *out (free it
+ * with instr_free); errors name path and line. */
+int instr_parse(const char *text, const char *path, int line, struct instr **out, husk_error **err);
+void instr_free(struct instr *in);
 
 /* The value of flag name of an instruction ("from" of --from=x), or NULL;
  * a flag without '=' has the value "". */

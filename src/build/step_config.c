@@ -11,7 +11,8 @@
 
 static bool substitutes(enum instr_kind k)
 {
-	return k != I_RUN && k != I_CMD && k != I_ENTRYPOINT && k != I_SHELL && k != I_MAINTAINER;
+	return k != I_RUN && k != I_CMD && k != I_ENTRYPOINT && k != I_SHELL && k != I_MAINTAINER &&
+	       k != I_HEALTHCHECK && k != I_ONBUILD;
 }
 
 static int fail_in(const struct build *b, const struct instr *in, husk_error **err)
@@ -37,9 +38,12 @@ int step_describe(struct build *b, const struct instr *in, struct bstate *st, ch
 	} else {
 		body = strdup(in->rest);
 	}
-	size_t flen = 0;
+	size_t flen = in->sub ? strlen(in->sub) + 1 : 0;
 	for (char **f = in->flags; *f; f++)
 		flen += strlen(*f) + 3;
+	/* COPY's documents are its sources: their text is in the key */
+	for (char **h = in->kind == I_RUN ? NULL : in->heredocs; h && *h; h++)
+		flen += strlen(*h) + 1;
 	size_t cap = strlen(in->keyword) + flen + (body ? strlen(body) : 0) + 2;
 	char *d = malloc(cap);
 	if (!body || !d) {
@@ -49,7 +53,11 @@ int step_describe(struct build *b, const struct instr *in, struct bstate *st, ch
 	size_t n = (size_t) snprintf(d, cap, "%s", in->keyword);
 	for (char **f = in->flags; *f; f++)
 		n += (size_t) snprintf(d + n, cap - n, " --%s", *f);
-	snprintf(d + n, cap - n, " %s", body);
+	if (in->sub)
+		n += (size_t) snprintf(d + n, cap - n, " %s", in->sub);
+	n += (size_t) snprintf(d + n, cap - n, " %s", body);
+	for (char **h = in->kind == I_RUN ? NULL : in->heredocs; h && *h; h++)
+		n += (size_t) snprintf(d + n, cap - n, "\n%s", *h);
 	*desc = d;
 	return 0;
 }
@@ -323,6 +331,10 @@ int step_config(struct build *b, const struct instr *in, struct bstate *st, husk
 		}
 		strv_free(w);
 		return r;
+	case I_HEALTHCHECK:
+		return step_healthcheck(b, in, st, err);
+	case I_ONBUILD:
+		return step_onbuild(b, in, st, err);
 	default:
 		return husk_fail(err, ENOTSUP, "%s:%d: %s is not supported by husk build", b->cf.path,
 				 in->line, in->keyword);

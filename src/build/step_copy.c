@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build/build_internal.h"
@@ -16,6 +17,7 @@
 #include "image/digest.h"
 #include "image/store_internal.h"   /* store_remove_tree_at */
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 static size_t count(char **w)
@@ -49,6 +51,25 @@ static int check_words(struct build *b, const struct instr *in, char **words, hu
 	return 0;
 }
 
+/* The source words that are here-documents ("<<EOF", "<<-'EOF'"): how
+ * many; a mix with other sources is refused. */
+static int heredoc_count(struct build *b, const struct instr *in, char **words, size_t n,
+			 husk_error **err)
+{
+	size_t docs = 0, k = 0;
+	while (in->heredocs[k])
+		k++;
+	for (size_t i = 0; i + 1 < n; i++)
+		docs += strncmp(words[i], "<<", 2) == 0;
+	if (docs && docs != n - 1)
+		return husk_fail(err, 0, "%s:%d: %s: here-documents and files as sources at once",
+				 b->cf.path, in->line, in->keyword);
+	if (docs != k)
+		return husk_fail(err, 0, "%s:%d: %s: %zu here-documents for %zu sources", b->cf.path,
+				 in->line, in->keyword, k, docs);
+	return (int) docs;
+}
+
 int step_copy_key(struct build *b, const struct instr *in, struct bstate *st, char **words,
 		  char extra[DIGEST_LEN], husk_error **err)
 {
@@ -56,6 +77,11 @@ int step_copy_key(struct build *b, const struct instr *in, struct bstate *st, ch
 	if (check_words(b, in, words, err) < 0)
 		return -1;
 	const char *from = instr_flag(in, "from");
+	int docs = heredoc_count(b, in, words, count(words), err);
+	if (docs < 0)
+		return -1;
+	if (docs)
+		return 0;   /* the documents are in the step's text, its key */
 	if (from) {
 		struct bstate fs = { 0 };
 		if (step_from_ref(b, from, &fs, err) < 0)
@@ -139,6 +165,25 @@ static void target_clear(struct build *b, struct target *t)
 	*t = (struct target) { 0 };
 }
 
+/* A directory of our own under STORE/tmp (named as the store's temporary
+ * files, so a killed husk's is removed by the next store_open). */
+static int target_tmpdir(struct build *b, struct target *t, husk_error **err)
+{
+	if (asprintf(&t->root, "%s/tmp/%d.build.XXXXXX", b->c->store, (int) getpid()) < 0) {
+		t->root = NULL;
+		return husk_fail(err, ENOMEM, "COPY");
+	}
+	if (!mkdtemp(t->root)) {
+		int e = errno;
+		free(t->root);
+		t->root = NULL;
+		return husk_fail(err, e, "COPY: a directory under %s/tmp", b->c->store);
+	}
+	chmod(t->root, 0755);
+	t->changes = strdup(t->root);
+	return t->changes ? 0 : husk_fail(err, ENOMEM, "COPY");
+}
+
 static int target_open(struct build *b, struct bstate *st, struct target *t, husk_error **err)
 {
 	*t = (struct target) { 0 };
@@ -152,17 +197,33 @@ static int target_open(struct build *b, struct bstate *st, struct target *t, hus
 		return 0;
 	}
 	/* Nothing below (scratch): the files go straight into a directory. */
-	if (asprintf(&t->root, "%s/tmp/%d.build.XXXXXX", b->c->store, (int) getpid()) < 0)
-		return husk_fail(err, ENOMEM, "COPY");
-	if (!mkdtemp(t->root)) {
-		int e = errno;
-		free(t->root);
-		t->root = NULL;
-		return husk_fail(err, e, "COPY: a directory under %s/tmp", b->c->store);
+	return target_tmpdir(b, t, err);
+}
+
+/* The documents as files of a directory (t), words renamed to them: mode
+ * 0644, owned by root, the build's time as mtime. */
+static int heredoc_sources(struct build *b, const struct instr *in, char **words, size_t n,
+			   struct target *t, int *fd, husk_error **err)
+{
+	if (target_tmpdir(b, t, err) < 0 ||
+	    (*fd = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return t->root ? husk_fail(err, errno, "open %s", t->root) : -1;
+	struct timespec when[2] = { { .tv_sec = b->epoch >= 0 ? b->epoch : time(NULL) } };
+	when[1] = when[0];
+	for (size_t i = 0; i + 1 < n; i++) {
+		const char *w = words[i] + 2;
+		w += *w == '-';
+		char *name = strndup(w + (*w == '"' || *w == '\''), strcspn(w + (*w == '"' || *w == '\''), "\"'"));
+		if (!name)
+			return husk_fail(err, ENOMEM, "COPY");
+		free(words[i]);
+		words[i] = name;
+		const char *body = in->heredocs[i];
+		if (write_file_at(*fd, name, body, strlen(body), 0644, err) < 0)
+			return -1;
+		utimensat(*fd, name, when, AT_SYMLINK_NOFOLLOW);
 	}
-	chmod(t->root, 0755);
-	t->changes = strdup(t->root);
-	return t->changes ? 0 : husk_fail(err, ENOMEM, "COPY");
+	return 0;
 }
 
 int step_copy(struct build *b, const struct instr *in, struct bstate *st, char **words,
@@ -176,7 +237,14 @@ int step_copy(struct build *b, const struct instr *in, struct bstate *st, char *
 	size_t n = count(words);
 	int r = 0;
 	const char *from_ref = instr_flag(in, "from"), *chown = instr_flag(in, "chown");
-	if (from_ref) {
+	int docs = heredoc_count(b, in, words, n, err);
+	if (docs < 0) {
+		r = -1;
+	} else if (docs) {
+		r = heredoc_sources(b, in, words, n, &from, &from_fd, err);
+		src = (struct copy_src) { .rootfd = from_fd };
+		o.unpack = false;
+	} else if (from_ref) {
 		struct bstate fs = { 0 };
 		r = step_from_ref(b, from_ref, &fs, err);
 		if (r >= 0)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,8 +77,79 @@ static void store_image_clear(struct store_image *img)
 	img->chain_ids = NULL;
 }
 
+/* One RUN --mount=type=cache,target=DIR[,id=ID][,sharing=shared]: a
+ * directory of the store, STORE/build-cache/.mounts/<sha256 of ID or DIR>,
+ * bind-mounted at DIR for this and later builds' RUNs (not in the layer).
+ * *volume: "HOSTDIR:DIR".  Any other type or key is refused. */
+static int cache_mount(struct build *b, const struct instr *in, const char *spec, char **volume,
+		       husk_error **err)
+{
+	cleanup_free char *copy = strdup(spec);
+	const char *type = NULL, *target = NULL, *id = NULL;
+	if (!copy)
+		return husk_fail(err, ENOMEM, "RUN");
+	for (char *save = copy, *kv; (kv = strsep(&save, ",")) != NULL;) {
+		char *v = strchr(kv, '=');
+		if (v)
+			*v++ = '\0';
+		if (v && !strcmp(kv, "type"))
+			type = v;
+		else if (v && (!strcmp(kv, "target") || !strcmp(kv, "dst") || !strcmp(kv, "destination")))
+			target = v;
+		else if (v && !strcmp(kv, "id"))
+			id = v;
+		else if (!(v && !strcmp(kv, "sharing") && !strcmp(v, "shared")))
+			return husk_fail(err, 0, "%s:%d: RUN --mount=%s: %s%s%s is not supported by husk build "
+					 "(type=cache,target=DIR[,id=ID][,sharing=shared])", b->cf.path, in->line,
+					 spec, kv, v ? "=" : "", v ? v : "");
+	}
+	if (!type || strcmp(type, "cache") != 0)
+		return husk_fail(err, 0, "%s:%d: RUN --mount=%s: only type=cache is supported by husk build",
+				 b->cf.path, in->line, spec);
+	if (!target || target[0] != '/' || strstr(target, ":"))
+		return husk_fail(err, 0, "%s:%d: RUN --mount=%s: target= must be an absolute path (no ':')",
+				 b->cf.path, in->line, spec);
+	char key[DIGEST_LEN];
+	const char *name = id && *id ? id : target;
+	sha256_of(name, strlen(name), key);
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/build-cache", b->c->store);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/build-cache/.mounts", b->c->store);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/build-cache/.mounts/%s", b->c->store, digest_hex(key));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return husk_fail(err, errno, "%s:%d: RUN --mount: mkdir %s", b->cf.path, in->line, dir);
+	if (asprintf(volume, "%s:%s", dir, target) < 0)
+		return husk_fail(err, ENOMEM, "RUN");
+	return 0;
+}
+
+/* The volumes of RUN's --mount flags (NULL-terminated; NULL when none). */
+static int run_volumes(struct build *b, const struct instr *in, char ***ret, husk_error **err)
+{
+	size_t n = 0;
+	*ret = NULL;
+	for (char **f = in->flags; *f; f++) {
+		if (strncmp(*f, "mount=", 6) != 0)
+			return husk_fail(err, 0, "%s:%d: RUN --%s: not supported by husk build", b->cf.path,
+					 in->line, *f);
+		char **nv = realloc(*ret, (n + 2) * sizeof(char *));
+		if (!nv)
+			return husk_fail(err, ENOMEM, "RUN");
+		*ret = nv;
+		nv[n + 1] = NULL;
+		if (cache_mount(b, in, *f + 6, &nv[n], err) < 0) {
+			nv[n] = NULL;
+			return -1;
+		}
+		n++;
+	}
+	return 0;
+}
+
 static int create(struct build *b, const struct bstate *st, char **argv, bool as_root,
-		  char id[65], husk_error **err)
+		  char **volumes, char id[65], husk_error **err)
 {
 	struct store_image img;
 	if (bstate_image(st, &img, err) < 0)
@@ -88,8 +160,8 @@ static int create(struct build *b, const struct bstate *st, char **argv, bool as
 	}
 	struct engine_flags f = { .entrypoint = "", .command = argv, .network = b->o->network,
 				  .env = as_root ? NULL : b->args, .user = as_root ? "0:0" : NULL,
-				  .workdir = as_root ? "/" : NULL };
-	int r = engine_create_image(b->c, &img, "husk-build", &f, id, err);
+				  .workdir = as_root ? "/" : NULL, .volumes = volumes };
+	int r = engine_create_image(b->c, &img, b->owner, &f, id, err);
 	store_image_clear(&img);
 	return r;
 }
@@ -105,7 +177,7 @@ int step_container(struct build *b, const struct bstate *st, char id[65], char *
 		   husk_error **err)
 {
 	static char *const argv[] = { "/nonexistent", NULL };
-	if (create(b, st, (char **) argv, true, id, err) < 0)
+	if (create(b, st, (char **) argv, true, NULL, id, err) < 0)
 		return -1;
 	if (asprintf(rootfs, "%s/containers/%s/rootfs", b->c->store, id) < 0) {
 		step_container_rm(b, id);
@@ -204,11 +276,14 @@ int step_run(struct build *b, const struct instr *in, struct bstate *st, husk_er
 	cleanup_free char *desc = NULL;
 	if (step_describe(b, in, st, &desc, err) < 0)
 		return -1;
+	cleanup_strv char **volumes = NULL;
+	if (run_volumes(b, in, &volumes, err) < 0)
+		return -1;   /* with its file and line */
 	char **argv = run_argv(in, st);
 	if (!argv)
 		return husk_fail(err, ENOMEM, "RUN");
 	char id[65];
-	int r = create(b, st, argv, false, id, err);
+	int r = create(b, st, argv, false, volumes, id, err);
 	if (argv != in->args)
 		free(argv);
 	if (r < 0)

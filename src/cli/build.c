@@ -27,6 +27,7 @@ static int run_build(const struct globals *g, int argc, char **argv, husk_error 
 		{ "build-arg", required_argument, NULL, 'a' }, { "target", required_argument, NULL, 'T' },
 		{ "no-cache", no_argument, NULL, 'n' },      { "network", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },         { "timestamp", required_argument, NULL, 's' },
+		{ "insecure", no_argument, NULL, 'i' },      { "tls-ca", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },          { 0 },
 	};
 	struct build_options o = { .network = "none", .timestamp = -1 };
@@ -57,6 +58,12 @@ static int run_build(const struct globals *g, int argc, char **argv, husk_error 
 			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
 				return husk_fail(err, 0, "build: --network %s: none or host", optarg);
 			o.network = optarg;
+			break;
+		case 'i':
+			o.insecure = true;
+			break;
+		case 'C':
+			o.tls_ca = optarg;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -97,6 +104,7 @@ const struct command cmd_build = {
 	.name = "build",
 	.summary = "build an image from a Containerfile (Dockerfile)",
 	.usage = "[-t NAME[:TAG]]... [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache]\n"
-		 "       [--network none|host] [--timestamp SECONDS] [-q|--quiet] CONTEXT",
+		 "       [--network none|host] [--timestamp SECONDS] [--insecure] [--tls-ca FILE]\n"
+		 "       [-q|--quiet] CONTEXT",
 	.run = run_build,
 };

@@ -21,6 +21,10 @@ struct create_options {
 	bool systemd_cgroup;         /* --systemd-cgroup */
 	bool rootless;               /* --rootless, or auto: container_rootless() */
 	int preserve_fds;
+	/* A foreground run of husk build's: SIGINT, SIGTERM, SIGHUP, SIGQUIT
+	 * kill the container and stay pending for the caller (which blocks
+	 * them) instead of being passed on. */
+	bool interrupt_kills;
 	/* Called once the container process is set up in its namespaces and
 	 * its state recorded, before it is started (run only): the engine
 	 * wires its network there.  A failure fails the run. */

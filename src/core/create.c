@@ -400,7 +400,7 @@ int container_run(const struct create_options *o, bool detach, bool keep, int *r
 	*ret_status = 0;
 	if (detach)
 		return 0;
-	r = core_wait_forwarding(pid, &c.forwarded, pty, ret_status, err);
+	r = core_wait_forwarding(pid, &c.forwarded, pty, o->interrupt_kills, ret_status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return husk_wrap(err, "run %s", o->id);

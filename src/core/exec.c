@@ -121,7 +121,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 	}
 	*ret_status = 0;
 	if (!o->detach) {
-		r = core_wait_forwarding(pid, &set, pty, ret_status, err);
+		r = core_wait_forwarding(pid, &set, pty, false, ret_status, err);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (r >= 0)
 			log_debug("exec in %s: process %d exited with status %d", o->id, (int) pid, *ret_status);

@@ -69,8 +69,15 @@ static void raw_tty_leave(struct raw_tty *t)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->old);
 }
 
-int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, int *ret_status, husk_error **err)
+static bool interrupting(int sig)
 {
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
+}
+
+int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, bool interrupt_kills,
+			 int *ret_status, husk_error **err)
+{
+	int interrupted = 0;
 	cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		return husk_fail(err, errno, "signalfd");
@@ -121,12 +128,18 @@ int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, int *ret_statu
 			out_open = false;
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGWINCH && pty >= 0)
+			if (si.ssi_signo == SIGWINCH && pty >= 0) {
 				copy_window_size(STDIN_FILENO, pty);
-			else if (si.ssi_signo != SIGCHLD)
+			} else if (interrupt_kills && interrupting((int) si.ssi_signo)) {
+				interrupted = (int) si.ssi_signo;
+				kill(pid, SIGKILL);
+			} else if (si.ssi_signo != SIGCHLD) {
 				kill(pid, si.ssi_signo);
+			}
 		}
 	}
 	raw_tty_leave(&tty);
+	if (interrupted)
+		raise(interrupted);   /* pending: the caller blocks it */
 	return r;
 }

@@ -53,9 +53,12 @@ int core_block_signals(sigset_t *set);
 /* Waits for pid, forwarding every signal of set but SIGCHLD; the status
  * is the exit code, or 128+N for a death by signal N.  With a pty master
  * (else -1), relays it to and from stdin/stdout, the caller's terminal in
- * raw mode, and passes on window size changes. */
-int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, int *ret_status,
-			 husk_error **err);
+ * raw mode, and passes on window size changes.  interrupt_kills (husk
+ * build's steps): SIGINT, SIGTERM, SIGHUP and SIGQUIT are not passed on but
+ * kill the container (SIGKILL: its init may ignore the others) and are
+ * raised again for the caller, which keeps them blocked to see them. */
+int core_wait_forwarding(pid_t pid, const sigset_t *set, int pty, bool interrupt_kills,
+			 int *ret_status, husk_error **err);
 
 /* An open container: its directory (locked or not) and its state. */
 struct core_handle {

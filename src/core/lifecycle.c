@@ -20,6 +20,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 int core_handle_open(const char *root, const char *id, bool lock, struct core_handle *h,
 		     husk_error **err)
@@ -149,7 +150,7 @@ static int open_process(const struct core_handle *h, husk_error **err)
 		return husk_fail(err, 0, "container \"%s\" is not running", h->dir.id);
 	if (fd < 0)
 		return husk_fail(err, errno, "pidfd_open %d", (int) h->st.pid);
-	if (!state_pid_alive(h->st.pid, h->st.pid_start)) {
+	if (!proc_alive(h->st.pid, h->st.pid_start)) {
 		close(fd);
 		return husk_fail(err, 0, "container \"%s\" is not running", h->dir.id);
 	}
@@ -181,7 +182,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, husk_err
 		return r;
 	if (h.status == STATUS_STOPPED || h.status == STATUS_CREATING)
 		return husk_fail(err, 0, "container \"%s\" is not running", id);
-	if (h.status == STATUS_UNKNOWN && !state_pid_alive(h.st.pid, h.st.pid_start))
+	if (h.status == STATUS_UNKNOWN && !proc_alive(h.st.pid, h.st.pid_start))
 		return husk_fail(err, 0, "container \"%s\": no process to signal can be verified: %s", id,
 				 h.st.reason);
 	cleanup_close int pidfd = open_process(&h, err);
@@ -205,7 +206,7 @@ static int kill_and_wait(const struct core_handle *h, husk_error **err)
 	cleanup_close int pidfd = syscall(SYS_pidfd_open, h->st.pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : husk_fail(err, errno, "pidfd_open");
-	if (!state_pid_alive(h->st.pid, h->st.pid_start))
+	if (!proc_alive(h->st.pid, h->st.pid_start))
 		return 0;
 	if (pidfd_kill(pidfd, SIGKILL) < 0 && errno != ESRCH)
 		return husk_fail(err, errno, "kill");

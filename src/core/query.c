@@ -14,6 +14,7 @@
 #include "core/internal.h"
 #include "state/state.h"
 #include "util/cleanup.h"
+#include "util/proc.h"
 
 static json_object *state_object(const struct state_dir *d, const struct container_state *st,
 				 const char *owner)
@@ -23,7 +24,7 @@ static json_object *state_object(const struct state_dir *d, const struct contain
 	json_object_object_add(o, "ociVersion", json_object_new_string(SPEC_OCI_VERSION));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	/* Unknown: the identity record's pid when it is still that process. */
-	bool verified = status != STATUS_UNKNOWN || state_pid_alive(st->pid, st->pid_start);
+	bool verified = status != STATUS_UNKNOWN || proc_alive(st->pid, st->pid_start);
 	json_object_object_add(o, "pid", json_object_new_int(status == STATUS_STOPPED || !verified ? 0 : st->pid));
 	json_object_object_add(o, "status", json_object_new_string(status_name(status)));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));

@@ -4,6 +4,7 @@
 #include "state/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 bool core_own_pidns(const struct spec *s)
 {
@@ -14,7 +15,7 @@ int core_record_state(struct state_dir *dir, const struct core_record *c, husk_e
 {
 	cleanup_free char *created = state_timestamp();
 	struct container_state st = {
-		.id = (char *) c->id, .pid = c->pid, .pid_start = state_pid_start_time(c->pid),
+		.id = (char *) c->id, .pid = c->pid, .pid_start = proc_start_time(c->pid),
 		.bundle = (char *) c->bundle, .rootfs = (char *) c->rootfs, .created = created,
 		.annotations = c->spec->annotations, .cgroup_path = (char *) c->cg->path,
 		.shared_pidns = !core_own_pidns(c->spec), .systemd_unit = (char *) c->cg->unit,

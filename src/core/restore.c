@@ -318,7 +318,7 @@ int container_restore(const struct criu_options *o, int *ret_status, husk_error 
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return r < 0 ? husk_wrap(err, "restore %s", o->id) : 0;
 	}
-	r = core_wait_forwarding(pid, &forwarded, -1, ret_status, err);
+	r = core_wait_forwarding(pid, &forwarded, -1, false, ret_status, err);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
 		return husk_wrap(err, "restore %s", o->id);

@@ -61,6 +61,8 @@ struct engine_ctx {
 	bool systemd_cgroup;
 	const char *cni_config_dir, *cni_plugin_dir;  /* --cni-config-dir, --cni-plugin-dir */
 	int cni_timeout_ms;  /* per plugin call; 0: the default */
+	bool interrupt_kills; /* husk build: a foreground start's container is killed
+	                       * by SIGINT/TERM/HUP/QUIT, left pending (core/container.h) */
 };
 
 /* create: the container directory, its overlay and config; fills id. */

@@ -128,6 +128,7 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
 				    .rootless = container_rootless(),
 				    .systemd_cgroup = c->systemd_cgroup,
+				    .interrupt_kills = c->interrupt_kills,
 				    .created = network_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);

@@ -19,8 +19,9 @@ void image_list_free(struct store_image **v, size_t n);
  * STORE/containers/<id>/image uses it, unless force.  *removed: whether
  * the image went (else only the name). */
 int image_remove(struct store *s, const char *ref, bool force, bool *removed, husk_error **err);
-/* Removes blobs and layers that no image or container references;
- * *freed gets the bytes freed. */
+/* Removes blobs and layers that no image, container or entry of husk
+ * build's cache (STORE/build-cache/) references; *freed gets the bytes
+ * freed. */
 int image_prune(struct store *s, uint64_t *freed, husk_error **err);
 
 #endif

@@ -41,17 +41,26 @@ static int dset_add(struct dset *d, const char *x)
 	return 0;
 }
 
+/* The directory name of the store, to read (*fd: its descriptor, closed
+ * with it); NULL when it is missing. */
+static DIR *open_subdir(struct store *s, const char *name, int *fd)
+{
+	*fd = openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	DIR *d = fdopendir(*fd);
+	if (d == NULL)
+		close(*fd);
+	return d;
+}
+
 /* The image ids STORE/containers/<id>/image record (the engine writes them). */
 static int container_images(struct store *s, struct dset *ids)
 {
-	int fd = openat(s->dirfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	int fd;
+	cleanup_closedir DIR *d = open_subdir(s, "containers", &fd);
+	if (d == NULL)
 		return 0;
-	cleanup_closedir DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -71,6 +80,54 @@ static int container_images(struct store *s, struct dset *ids)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* The chain ids of a config's layers into layers. */
+static int config_layers(json_object *cfg, const char *what, struct dset *layers)
+{
+	char (*chain)[DIGEST_LEN] = NULL;
+	size_t nc = 0;
+	husk_error *e = NULL;
+	if (store_config_chain_ids(cfg, what, &chain, &nc, &e) < 0)
+		husk_error_free(e);
+	int r = 0;
+	for (size_t j = 0; r >= 0 && j < nc; j++)
+		r = dset_add(layers, chain[j]);
+	free(chain);
+	return r;
+}
+
+/* husk build's cache (STORE/build-cache/<key>: {"config": an image config,
+ * "layers": its blobs}) keeps its layers until `image prune --build-cache`
+ * empties it, as docker's build cache outlives `docker image prune`. */
+static int build_cache_layers(struct store *s, struct dset *blobs, struct dset *layers)
+{
+	int fd;
+	cleanup_closedir DIR *d = open_subdir(s, "build-cache", &fd);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	int r = 0;
+	while (r >= 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		cleanup_free char *buf = NULL;
+		size_t len = 0;
+		cleanup_json json_object *v = NULL;
+		husk_error *ignored = NULL;
+		if (read_file_at(fd, e->d_name, &buf, &len, &ignored) < 0 ||
+		    json_parse_text(buf, len, &v, &ignored) < 0) {
+			husk_error_free(ignored);
+			continue;
+		}
+		json_object *ls = json_member(v, "layers");
+		for (size_t j = 0; r >= 0 && ls && json_is_array(ls) && j < json_object_array_length(ls); j++)
+			r = dset_add(blobs, json_object_get_string(json_object_array_get_idx(ls, j)));
+		json_object *cfg = json_member(v, "config");
+		if (r >= 0 && cfg && json_is_object(cfg))
+			r = config_layers(cfg, "build cache", layers);
+	}
+	return r;
 }
 
 int image_prune(struct store *s, uint64_t *freed, husk_error **err)
@@ -104,15 +161,12 @@ int image_prune(struct store *s, uint64_t *freed, husk_error **err)
 			continue;
 		}
 		r = dset_add(&blobs, used.v[i]);
-		char (*chain)[DIGEST_LEN] = NULL;
-		size_t nc = 0;
-		if (store_config_chain_ids(cfg, used.v[i], &chain, &nc, &e) < 0)
-			husk_error_free(e);
-		for (size_t j = 0; r >= 0 && j < nc; j++)
-			r = dset_add(&layers, chain[j]);
-		free(chain);
+		if (r >= 0)
+			r = config_layers(cfg, used.v[i], &layers);
 		json_object_put(cfg);
 	}
+	if (r >= 0)
+		r = build_cache_layers(s, &blobs, &layers);
 	if (r < 0) {
 		r = husk_fail(err, -r, "prune");
 		goto out;

@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/proc.h"
 
 const char *status_name(enum container_status s)
 {
@@ -259,41 +260,6 @@ int state_read(const struct state_dir *d, struct container_state *st, husk_error
 	return 0;
 }
 
-unsigned long long state_pid_start_time(pid_t pid)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields start after the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ')
-		return 0;
-	char state = p[2];
-	if (state == 'Z' || state == 'X')
-		return 0;
-	p += 2;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	return p ? strtoull(p, NULL, 10) : 0;
-}
-
-bool state_pid_alive(pid_t pid, unsigned long long start_time)
-{
-	if (pid <= 0)
-		return false;
-	unsigned long long now = state_pid_start_time(pid);
-	return now != 0 && now == start_time;
-}
-
 /* Whether another process holds the directory's lock (a create under
  * way).  A new open of the directory: a lock taken through d->fd itself
  * would only convert the lock this process may hold. */
@@ -313,9 +279,9 @@ enum container_status state_status(const struct state_dir *d, const struct conta
 		return locked_by_other(d) ? STATUS_CREATING : STATUS_STOPPED;
 	if (st->reason)
 		/* Gone for sure only when the identity record says who it was. */
-		return st->has_identity && !state_pid_alive(st->pid, st->pid_start) ? STATUS_STOPPED
+		return st->has_identity && !proc_alive(st->pid, st->pid_start) ? STATUS_STOPPED
 										     : STATUS_UNKNOWN;
-	if (!state_pid_alive(st->pid, st->pid_start))
+	if (!proc_alive(st->pid, st->pid_start))
 		return STATUS_STOPPED;
 	if (faccessat(d->fd, "start.sock", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATUS_CREATED;

@@ -105,10 +105,6 @@ void state_identity_clear(struct state_identity *id);
 /* Derives the status from the process and the directory's contents. */
 enum container_status state_status(const struct state_dir *d, const struct container_state *st);
 
-/* True when pid is alive and is the process started at start_time. */
-bool state_pid_alive(pid_t pid, unsigned long long start_time);
-/* Start time (field 22 of /proc/<pid>/stat), 0 when the process is gone. */
-unsigned long long state_pid_start_time(pid_t pid);
 
 /* Removes the directory (the caller holds it). */
 int state_remove(struct state_dir *d, husk_error **err);

@@ -55,3 +55,12 @@ int signal_parse(const char *s, int *ret, husk_error **err)
 	}
 	return husk_fail(err, 0, "unknown signal \"%s\"", s);
 }
+
+bool signals_interrupt_pending(void)
+{
+	sigset_t p;
+	if (sigpending(&p) < 0)
+		return false;
+	return sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1 ||
+	       sigismember(&p, SIGHUP) == 1 || sigismember(&p, SIGQUIT) == 1;
+}

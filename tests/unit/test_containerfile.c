@@ -15,10 +15,19 @@ static int parse(const char *text, struct containerfile *cf, char **msg)
 	return r;
 }
 
+/* text parses (one TAP line, what it is) */
+static bool parses(const char *text, struct containerfile *cf, const char *what)
+{
+	char *msg;
+	int r = parse(text, cf, &msg);
+	ok(r == 0, "%s parses (%s)", what, msg ? msg : "ok");
+	free(msg);
+	return r == 0;
+}
+
 static void test_basic(void)
 {
 	struct containerfile cf;
-	char *msg;
 	const char *t = "# syntax=docker/dockerfile:1\n"
 			"# comment\n"
 			"arg V=1\n"
@@ -31,9 +40,7 @@ static void test_basic(void)
 			"CMD [\"sh\", \"-c\"]\n"
 			"CMD [not json\n"
 			"ENV A=1\r\n";
-	int r = parse(t, &cf, &msg);
-	ok(r == 0, "a Containerfile parses (%s)", msg ? msg : "ok");
-	free(msg);
+	parses(t, &cf, "a Containerfile");
 	is_int((int) cf.n, 7, "7 instructions");
 	is_str(cf.v[0].keyword, "ARG", "lower-case arg");
 	is_int(cf.v[1].line, 4, "FROM on line 4");
@@ -87,6 +94,72 @@ static void test_errors(void)
 	ok(parse("# escape=x\nFROM a\n", &cf, &msg) < 0, "a bad escape fails");
 	free(msg);
 	ok(containerfile_parse("FROM a\0", 7, "F", &cf, &(husk_error *){ NULL }) < 0, "NUL fails");
+}
+
+/* BuildKit's here-documents, HEALTHCHECK, ONBUILD and flags husk refuses. */
+static void test_buildkit(void)
+{
+	struct containerfile cf;
+	char *msg;
+	const char *t = "FROM a\n"
+			"RUN <<EOF\n"
+			"echo one # not a comment\n"
+			"\n"
+			"echo two \\\n"
+			"EOF\n"
+			"RUN cat <<-'A' >/f && cat <<B\n"
+			"\tx $y\n"
+			"\tA\n"
+			"b\n"
+			"B\n"
+			"COPY <<EOF /dest\n"
+			"content\n"
+			"EOF\n"
+			"RUN echo '<<NOT'\n"
+			"HEALTHCHECK --interval=5s --retries=2 CMD [\"true\"]\n"
+			"HEALTHCHECK NONE\n"
+			"onbuild RUN echo trig\n";
+	if (!parses(t, &cf, "here-documents, HEALTHCHECK, ONBUILD"))
+		return;
+	is_int((int) cf.n, 8, "8 instructions");
+	is_str(cf.v[1].rest, "echo one # not a comment\n\necho two \\\n", "a lone <<EOF: its body is the script");
+	is_str(cf.v[1].heredocs[0], cf.v[1].rest, "the body kept");
+	is_str(cf.v[2].rest, "cat <<-'A' >/f && cat <<B\n\tx $y\n\tA\nb\nB", "else the text and documents for the shell");
+	is_str(cf.v[2].heredocs[0], "x $y\n", "<<- drops the tabs");
+	is_str(cf.v[2].heredocs[1], "b\n", "the second document");
+	is_int(cf.v[3].line, 12, "COPY on line 12");
+	is_str(cf.v[3].heredocs[0], "content\n", "COPY's document");
+	is_str(cf.v[3].rest, "<<EOF /dest", "COPY's words");
+	ok(cf.v[4].heredocs[0] == NULL, "a quoted << is none");
+	is_str(cf.v[5].sub, "CMD", "HEALTHCHECK CMD");
+	ok(cf.v[5].exec_form && !strcmp(cf.v[5].args[0], "true"), "its exec form");
+	is_str(instr_flag(&cf.v[5], "interval"), "5s", "--interval");
+	is_str(cf.v[6].sub, "NONE", "HEALTHCHECK NONE");
+	is_str(cf.v[7].rest, "RUN echo trig", "ONBUILD's trigger");
+	containerfile_free(&cf);
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "FROM a\nRUN --network=host true\n", "Containerfile:2: RUN --network: a flag husk build does not support" },
+		{ "FROM a\nCOPY --link a /b\n", "Containerfile:2: COPY --link: a flag husk build does not support" },
+		{ "FROM --platform=linux/arm64 a\n", "Containerfile:1: FROM --platform=linux/arm64: husk builds linux/amd64 only" },
+		{ "FROM a\nRUN <<EOF\nno end\n", "Containerfile:2: here-document <<EOF: no line EOF ends it" },
+		{ "FROM a\nHEALTHCHECK true\n", "Containerfile:2: HEALTHCHECK expects CMD command or NONE" },
+		{ "FROM a\nHEALTHCHECK --retries=1 NONE\n", "Containerfile:2: HEALTHCHECK NONE takes no flags" },
+		{ "FROM a\nONBUILD ONBUILD RUN x\n", "Containerfile:2: ONBUILD cannot trigger ONBUILD" },
+		{ "FROM a\nONBUILD FROM b\n", "Containerfile:2: ONBUILD cannot trigger FROM" },
+		{ "FROM a\nONBUILD FOO b\n", "Containerfile:2: unknown instruction \"FOO\"" },
+		{ "# syntax=example.com/frontend\nFROM a\n", "Containerfile:1: syntax directive: husk build reads the Dockerfile language only (docker/dockerfile[:VERSION]), not example.com/frontend" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ok(parse(bad[i].text, &cf, &msg) < 0, "refused: %s", bad[i].msg);
+		is_str(msg, bad[i].msg, "its error");
+		free(msg);
+	}
+	ok(parse("# syntax=docker/dockerfile:1.7\n# check=skip=all\nFROM --platform=linux/amd64 a\n", &cf, &msg) == 0,
+	   "--platform=linux/amd64, syntax=docker/dockerfile:1.7 and check= are accepted");
+	free(msg);
+	containerfile_free(&cf);
 }
 
 static const char *lookup(void *ctx, const char *name)
@@ -166,6 +239,7 @@ int main(void)
 	tap_group(test_basic);
 	tap_group(test_escape);
 	tap_group(test_errors);
+	tap_group(test_buildkit);
 	tap_group(test_shlex);
 	return tap_done();
 }
