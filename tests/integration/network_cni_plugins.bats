@@ -155,8 +155,7 @@ exec yes "{\"cniVersion\":\"1.0.0\"}"'
 	hrun hns container run --rm --network cni:floodnet bb true
 	assert_husk_error 'plugin flood: ADD: output larger than'
 	assert_no_network_left
-	pgrep -f "$TESTDIR/plugins/flood" >/dev/null && fail "the flooding plugin still runs"
-	true
+	! pgrep -f "$TESTDIR/plugins/flood" >/dev/null || fail "the flooding plugin still runs"
 }
 
 @test "network cni: a plugin that hangs is stopped at the timeout, and undone" {
@@ -167,7 +166,7 @@ exec sleep 600'
 	HUSK_CNI_TIMEOUT=2 hrun hns container run --rm --network cni:hangnet bb true
 	assert_husk_error 'plugin hang: ADD: no answer within 2000 ms'
 	[ "$SECONDS" -lt 20 ] || fail "took $SECONDS s"
-	pgrep -f "sleep 600" >/dev/null && fail "the hanging plugin still runs"
+	! pgrep -f "exec sleep 600|^sleep 600" >/dev/null || fail "the hanging plugin still runs"
 	assert_no_network_left
 }
 
