@@ -17,6 +17,7 @@
 # build/husk taken after the build, so that a rebuild during the run cannot
 # change the binary under the tests), BATS (default: bats), HUSK_TEST_CACHE,
 # HUSK_TEST_TMP, HUSK_TEST_TIMEOUT (see tests/integration/helpers.bash),
+# HUSK_FILE_TIMEOUT (seconds before a whole .bats file is killed, default 900),
 # HUSK_VM_RUNNER (run-in-vm.sh, which boots the cgroup v2 guest; by default
 # ../shared/vm/run-in-vm.sh next to the repository, then
 # /work/shared/vm/run-in-vm.sh; without one the vm suite is skipped),
@@ -191,12 +192,21 @@ if [ ${#bats_files[@]} -gt 0 ]; then
 		declare -A job_of=()
 		pending=("${bats_files[@]}")
 		running=0
+		# A file that hangs is killed after HUSK_FILE_TIMEOUT seconds and
+		# counted as failed, so that one hang cannot eat CI's whole budget.
+		file_timeout=${HUSK_FILE_TIMEOUT:-900}
+		declare -A start_of=()
 		report() { # report PID STATUS: prints and counts the file that job ran
 			local pid=$1 rc=$2 f=${job_of[$1]}
 			local name=${f##*/}
-			echo "# integration/$name"
+			echo "# integration/$name ($((SECONDS - start_of[$1])) s)"
 			cat "$WORK/$name.tap"
+			if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+				failed=$((failed + 1))
+				failures+=("${name%.bats}: killed after $file_timeout s (HUSK_FILE_TIMEOUT)")
+			fi
 			count_tap "${name%.bats}" "$WORK/$name.tap" "$rc"
+			unset "start_of[$pid]"
 			unset "job_of[$pid]"
 			running=$((running - 1))
 		}
@@ -204,8 +214,9 @@ if [ ${#bats_files[@]} -gt 0 ]; then
 			if [ ${#pending[@]} -gt 0 ] && [ "$running" -lt "$jobs_max" ]; then
 				f=${pending[0]}
 				pending=("${pending[@]:1}")
-				"$BATS" --tap "$f" </dev/null >"$WORK/${f##*/}.tap" 2>&1 &
+				timeout -k 30 "$file_timeout" "$BATS" --tap "$f" </dev/null >"$WORK/${f##*/}.tap" 2>&1 &
 				job_of[$!]=$f
+				start_of[$!]=$SECONDS
 				running=$((running + 1))
 				continue
 			fi
