@@ -85,8 +85,10 @@ static int start(struct shim *s, husk_error **err)
 		r = lfd = console_listen(s, console, sizeof(console), err);
 	else
 		r = make_pipes(s, &p, err);
+	char cache[PATH_MAX];
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
+				    .seccomp_cache = engine_seccomp_cache(&s->ctx, cache, sizeof(cache)),
 				    .console_socket = s->tty ? console : NULL };
 	int status = 0;
 	if (r >= 0)
