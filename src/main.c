@@ -43,6 +43,7 @@ void cli_print_usage(FILE *out)
 		     "  --criu PATH           the criu binary for checkpoint and restore\n"
 		     "  --store DIR           the image store (default /var/lib/husk; rootless:\n"
 		     "                        $XDG_DATA_HOME/husk or ~/.local/share/husk)\n"
+		     "  --seccomp-cache DIR   create, run, exec: keep compiled seccomp filters in DIR\n"
 		     "  --cni-config-dir DIR  CNI network configurations (default /etc/cni/net.d)\n"
 		     "  --cni-plugin-dir DIR  CNI plugins (default /usr/lib/cni)\n"
 		     "  -h, --help            this help\n"
@@ -54,7 +55,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 {
 	const char *rootless = "auto";
 	enum { O_ROOT = 256, O_LOG, O_LOG_FORMAT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU, O_STORE,
-	       O_CNI_CONF, O_CNI_PLUGINS };
+	       O_CNI_CONF, O_CNI_PLUGINS, O_SECCOMP_CACHE };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "log", required_argument, NULL, O_LOG },
@@ -64,6 +65,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 		{ "rootless", required_argument, NULL, O_ROOTLESS },
 		{ "criu", required_argument, NULL, O_CRIU },
 		{ "store", required_argument, NULL, O_STORE },
+		{ "seccomp-cache", required_argument, NULL, O_SECCOMP_CACHE },
 		{ "cni-config-dir", required_argument, NULL, O_CNI_CONF },
 		{ "cni-plugin-dir", required_argument, NULL, O_CNI_PLUGINS },
 		{ "help", no_argument, NULL, 'h' },
@@ -94,6 +96,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, husk_error **
 			break;
 		case O_CRIU: g->criu = optarg; break;
 		case O_STORE: g->store = optarg; break;
+		case O_SECCOMP_CACHE: g->seccomp_cache = optarg; break;
 		case O_CNI_CONF: g->cni_config_dir = optarg; break;
 		case O_CNI_PLUGINS: g->cni_plugin_dir = optarg; break;
 		case 'h': cli_print_usage(stdout); exit(0);

@@ -22,6 +22,7 @@ struct globals {
 	bool rootless;       /* --rootless, or auto: container_rootless() */
 	const char *criu;   /* --criu: the criu binary, NULL for criu on PATH */
 	const char *store;  /* --store: the image store (default /var/lib/husk) */
+	const char *seccomp_cache;  /* --seccomp-cache: for create, run, exec (NULL: none) */
 	const char *cni_config_dir;  /* --cni-config-dir (default /etc/cni/net.d) */
 	const char *cni_plugin_dir;  /* --cni-plugin-dir (default /usr/lib/cni) */
 };

@@ -4,7 +4,7 @@ static int run_create(const struct globals *g, int argc, char **argv, husk_error
 {
 	static const struct option opts[] = { CLI_CREATE_LONGOPTS, { 0 } };
 	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
-				    .rootless = g->rootless };
+				    .rootless = g->rootless, .seccomp_cache = g->seccomp_cache };
 	int c, r;
 	while ((c = cli_getopt(&cmd_create, argc, argv, "b:h", opts, err)) != -1) {
 		if (c == '?')

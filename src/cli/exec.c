@@ -47,7 +47,7 @@ static int run_exec(const struct globals *g, int argc, char **argv, husk_error *
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct exec_options o = { .root = g->root };
+	struct exec_options o = { .root = g->root, .seccomp_cache = g->seccomp_cache };
 	size_t n_env = 0, n_gids = 0, n_caps = 0, n_cgroups = 0;
 	int c, r = 0;
 	/* '+': the options end at the id; what follows is the command. */

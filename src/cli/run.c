@@ -13,7 +13,7 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 		{ 0 },
 	};
 	struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
-				    .rootless = g->rootless };
+				    .rootless = g->rootless, .seccomp_cache = g->seccomp_cache };
 	bool detach = false, keep = false, subreaper = true;
 	int c, r;
 	while ((c = cli_getopt(&cmd_run, argc, argv, "b:dh", opts, err)) != -1) {

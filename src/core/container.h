@@ -25,6 +25,9 @@ struct create_options {
 	 * kill the container and stay pending for the caller (which blocks
 	 * them) instead of being passed on. */
 	bool interrupt_kills;
+	/* A directory of compiled seccomp programs (linux/seccomp_cache.h), or
+	 * NULL: the profile is compiled every time. */
+	const char *seccomp_cache;
 	/* Called once the container process is set up in its namespaces and
 	 * its state recorded, before it is started (run only): the engine
 	 * wires its network there.  A failure fails the run. */
@@ -55,6 +58,7 @@ struct exec_options {
 	const char *apparmor;
 	const char *process_label;
 	const char **cgroups;         /* --cgroup [CONTROLLER:]PATH, NULL-terminated */
+	const char *seccomp_cache;    /* as create_options' */
 	int preserve_fds;
 	bool tty, detach, no_new_privs, ignore_paused;
 };

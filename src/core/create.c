@@ -25,7 +25,7 @@
 #include "linux/mount_options.h"
 #include "linux/namespaces.h"
 #include "linux/net_devices.h"
-#include "linux/seccomp_filter.h"
+#include "linux/seccomp_cache.h"
 #include "linux/start_socket.h"
 #include "linux/terminal.h"
 #include "linux/sync.h"
@@ -287,7 +287,7 @@ static int create_container(const struct create_options *o, bool run, bool foreg
 	    (r = sysctl_validate(c->spec, err)) < 0 || (r = lsm_check(c->spec, err)) < 0 ||
 	    (r = mempolicy_check(&c->spec->memory_policy, err)) < 0 ||
 	    (r = intel_rdt_check(&c->spec->intel_rdt, err)) < 0 || (r = netdev_check(c->spec, err)) < 0 ||
-	    (r = seccomp_compile(c->spec->seccomp, &c->seccomp, err)) < 0 ||
+	    (r = seccomp_compile_cached(c->spec->seccomp, o->seccomp_cache, &c->seccomp, err)) < 0 ||
 	    (r = init_cgroup(o, c, err)) < 0)
 		return r;
 	if ((r = open_console(o, foreground, c, err)) < 0)

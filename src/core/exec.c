@@ -18,7 +18,7 @@
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "linux/affinity.h"
-#include "linux/seccomp_filter.h"
+#include "linux/seccomp_cache.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -75,7 +75,7 @@ int container_exec(const struct exec_options *o, int *ret_status, husk_error **e
 		return husk_fail(err, 0, "exec --cgroup: container %s has no cgroup", o->id);
 	if ((r = join_subcgroups_parse(o->cgroups, n_subs, subs, err)) < 0)
 		return husk_wrap(err, "exec in %s", o->id);
-	if ((r = seccomp_compile(container->seccomp, &seccomp, err)) < 0)
+	if ((r = seccomp_compile_cached(container->seccomp, o->seccomp_cache, &seccomp, err)) < 0)
 		return r;
 	log_debug("exec in %s: joining the %s container's process %d (%s)", o->id, status_name(h.status),
 		  (int) h.st.pid, exec->process.args && exec->process.args[0] ? exec->process.args[0] : "?");

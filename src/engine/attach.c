@@ -85,7 +85,9 @@ int engine_exec_detached(const struct engine_ctx *c, const char *ref, char **arg
 	dup2(null, STDIN_FILENO);
 	dup2(null, STDOUT_FILENO);
 	dup2(null, STDERR_FILENO);
-	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .detach = true };
+	char cache[PATH_MAX];
+	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .detach = true,
+				  .seccomp_cache = engine_seccomp_cache(c, cache, sizeof(cache)) };
 	int status = 0;
 	r = container_exec(&o, &status, err);
 	dup2(saved, STDERR_FILENO);

@@ -65,6 +65,11 @@ struct engine_ctx {
 	                       * by SIGINT/TERM/HUP/QUIT, left pending (core/container.h) */
 };
 
+/* The store's cache of compiled seccomp programs, STORE/cache/seccomp
+ * (linux/seccomp_cache.h), into buf: create_options.seccomp_cache. */
+#define ENGINE_SECCOMP_CACHE "cache/seccomp"
+const char *engine_seccomp_cache(const struct engine_ctx *c, char *buf, size_t len);
+
 /* create: the container directory, its overlay and config; fills id. */
 int engine_create(const struct engine_ctx *c, const char *image, const struct engine_flags *f,
 		  char id[ENGINE_ID_LEN + 1], husk_error **err);

@@ -125,10 +125,12 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 		}
 	}
 	struct network_start net = { .c = c, .id = id, .cdir = cdir, .meta = meta };
+	char cache[PATH_MAX];
 	struct create_options o = { .root = c->root, .id = id, .bundle = cdir,
 				    .rootless = container_rootless(),
 				    .systemd_cgroup = c->systemd_cgroup,
 				    .interrupt_kills = c->interrupt_kills,
+				    .seccomp_cache = engine_seccomp_cache(c, cache, sizeof(cache)),
 				    .created = network_created, .created_arg = &net };
 	int st = 0;
 	r = container_run(&o, false, true, &st, err);
@@ -148,6 +150,12 @@ static int run_locked(const struct engine_ctx *c, int cfd, const char *id, const
 	husk_error_free(ignored);
 	*status = st;
 	return r;
+}
+
+const char *engine_seccomp_cache(const struct engine_ctx *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/" ENGINE_SECCOMP_CACHE, c->store);
+	return n > 0 && (size_t) n < len ? buf : NULL;
 }
 
 int engine_start(const struct engine_ctx *c, const char *ref, int *status, husk_error **err)
@@ -340,7 +348,9 @@ int engine_exec(const struct engine_ctx *c, const char *ref, char **argv, bool t
 	const char *st = inspect_status(c, id, meta, NULL);
 	if (strcmp(st, "running"))
 		return husk_fail(err, 0, "container %s: is not running (%s)", ref, st);
-	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .tty = tty };
+	char cache[PATH_MAX];
+	struct exec_options o = { .root = c->root, .id = id, .argv = argv, .tty = tty,
+				  .seccomp_cache = engine_seccomp_cache(c, cache, sizeof(cache)) };
 	return container_exec(&o, status, err);
 }
 

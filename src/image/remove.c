@@ -198,6 +198,12 @@ int image_prune(struct store *s, uint64_t *freed, husk_error **err)
 		}
 		closedir(d);
 	}
+	/* cache/: only what husk makes again when it is missing (the compiled
+	 * seccomp programs of linux/seccomp_cache.h, and their key). */
+	if (faccessat(s->dirfd, "cache", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		*freed += store_tree_bytes_at(s->dirfd, "cache");
+		store_remove_tree_at(s->dirfd, "cache");
+	}
 out:
 	free(blobs.v);
 	free(layers.v);

@@ -86,9 +86,11 @@ static int start(struct shim *s, json_object *meta, husk_error **err)
 	else
 		r = make_pipes(s, &p, err);
 	struct network_start net = { .c = &s->ctx, .id = s->id, .cdir = s->cdir, .meta = meta };
+	char cache[PATH_MAX];
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
 				    .rootless = container_rootless(),
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
+				    .seccomp_cache = engine_seccomp_cache(&s->ctx, cache, sizeof(cache)),
 				    .console_socket = s->tty ? console : NULL,
 				    .created = network_created, .created_arg = &net };
 	int status = 0;
