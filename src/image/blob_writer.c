@@ -109,6 +109,21 @@ int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, husk_e
 	return 0;
 }
 
+int blob_writer_rehash(struct blob_writer *w, husk_error **err)
+{
+	if (w->hash)
+		return 0;
+	enum { BUF = 1 << 16 };
+	cleanup_free char *buf = malloc(BUF);
+	w->hash = sha256_new();
+	if (buf == NULL || w->hash == NULL)
+		return husk_fail(err, ENOMEM, "blob");
+	ssize_t n;
+	for (off_t off = 0; (n = pread(w->fd, buf, BUF, off)) > 0; off += n)
+		sha256_update(w->hash, buf, (size_t) n);
+	return n < 0 ? husk_fail(err, errno, "blob: read back %s/tmp", w->s->path) : 0;
+}
+
 void blob_writer_abort(struct blob_writer *w)
 {
 	if (w == NULL)

@@ -14,6 +14,11 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
+struct in_stage {
+	char blob[DIGEST_LEN];
+	struct layer_stage st;
+};
+
 static int remember(struct in_item **v, size_t *n, const char *digest, husk_error **err)
 {
 	struct in_item *nv = realloc(*v, (*n + 1) * sizeof(**v));
@@ -40,6 +45,49 @@ int image_in_commit(struct image_in *in, struct blob_writer *w, char digest[DIGE
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int image_in_commit_hashed(struct image_in *in, struct blob_writer *w, const char *digest,
+			   char out[DIGEST_LEN], husk_error **err)
+{
+	bool created = false;
+	int r = blob_writer_commit_hashed(w, digest, out, &created, err);
+	if (r < 0)
+		return r;
+	if (created && remember(&in->blobs, &in->n_blobs, out, err) < 0) {
+		char p[96];
+		store_blob_path(out, p);
+		unlinkat(in->s->dirfd, p, 0);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int image_in_keep_stage(struct image_in *in, const char *blob, struct layer_stage *st,
+			husk_error **err)
+{
+	struct in_stage *nv = realloc(in->stages, (in->n_stages + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		store_layer_stage_abort(in->s, st);
+		return husk_fail(err, ENOMEM, "layer");
+	}
+	in->stages = nv;
+	snprintf(nv[in->n_stages].blob, DIGEST_LEN, "%s", blob);
+	nv[in->n_stages].st = *st;
+	in->n_stages++;
+	return 0;
+}
+
+/* A kept stage of blob whose diffID is diff_id, not yet named, or NULL. */
+static struct layer_stage *kept_stage(struct image_in *in, const char *blob, const char *diff_id)
+{
+	for (size_t i = 0; i < in->n_stages; i++) {
+		struct in_stage *k = &in->stages[i];
+		if (k->st.tmp_path[0] && strcmp(k->blob, blob) == 0 &&
+		    strcmp(k->st.res.diff_id, diff_id) == 0)
+			return &k->st;
+	}
+	return NULL;
 }
 
 int image_in_copy_fd(struct image_in *in, int fd, const char *expected, int64_t size,
@@ -121,10 +169,17 @@ int image_in_layer(struct image_in *in, const char *parent, const char *blob,
 			return 0;
 		}
 	}
-	cleanup_close int fd = store_blob_open(in->s, blob, err);
-	if (fd < 0)
-		return fd;
-	int r = store_layer_add(in->s, parent, fd, diff_id, chain, err);
+	/* Unpacked when its blob was read: named now, the tmp/ dir renamed. */
+	struct layer_stage *st = want[0] ? kept_stage(in, blob, diff_id) : NULL;
+	int r;
+	if (st) {
+		r = store_layer_commit(in->s, st, parent, diff_id, chain, err);
+	} else {
+		cleanup_close int fd = store_blob_open(in->s, blob, err);
+		if (fd < 0)
+			return fd;
+		r = store_layer_add(in->s, parent, fd, diff_id, chain, err);
+	}
 	if (r < 0)
 		return husk_wrap(err, "layer %s", blob);
 	image_in_use(in, blob);
@@ -176,14 +231,9 @@ int image_in_layer_stream(struct image_in *in, int fd, const char *expected, int
 	}
 	blob_writer_mark_synced(w);
 	st.synced = true;
-	bool created = false;
-	if ((r = blob_writer_commit_hashed(w, st.res.blob_digest, blob, &created, err)) < 0) {
+	if ((r = image_in_commit_hashed(in, w, st.res.blob_digest, blob, err)) < 0) {
 		store_layer_stage_abort(in->s, &st);
 		return r;
-	}
-	if (created && remember(&in->blobs, &in->n_blobs, blob, err) < 0) {
-		store_layer_stage_abort(in->s, &st);
-		return -ENOMEM;
 	}
 	image_in_use(in, blob);
 	/* A layer the store had already is not this command's to remove. */
@@ -223,8 +273,12 @@ void image_in_finish(struct image_in *in, bool ok)
 	}
 	for (size_t i = 0; !ok && i < in->n_layers; i++)
 		store_layer_remove(in->s, in->layers[i].digest);
+	for (size_t i = 0; i < in->n_stages; i++)
+		store_layer_stage_abort(in->s, &in->stages[i].st);
 	free(in->blobs);
 	free(in->layers);
+	free(in->stages);
 	in->blobs = in->layers = NULL;
-	in->n_blobs = in->n_layers = 0;
+	in->stages = NULL;
+	in->n_blobs = in->n_layers = in->n_stages = 0;
 }

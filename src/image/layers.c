@@ -43,8 +43,8 @@ void store_layer_stage_abort(struct store *s, struct layer_stage *st)
 	st->tmp_path[0] = '\0';
 }
 
-int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct layer_stage *st,
-		      husk_error **err)
+static int stage(struct store *s, int fd, const struct unpack_source *src, struct blob_writer *tee,
+		 struct layer_stage *st, husk_error **err)
 {
 	char tmp[64];
 	st->tmp_path[0] = '\0';
@@ -65,12 +65,26 @@ int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct l
 		r = husk_fail(err, errno, "layer: %s/%s/diff", s->path, st->tmp_path);
 		goto fail;
 	}
-	if ((r = layer_unpack_tee(fd, difffd, &unpack_default_limits, tee, &st->res, err)) < 0)
+	r = src ? layer_unpack_source(src, difffd, &unpack_default_limits, tee, &st->res, err)
+		: layer_unpack_tee(fd, difffd, &unpack_default_limits, tee, &st->res, err);
+	if (r < 0)
 		goto fail;
 	return 0;
 fail:
 	store_layer_stage_abort(s, st);
 	return r;
+}
+
+int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct layer_stage *st,
+		      husk_error **err)
+{
+	return stage(s, fd, NULL, tee, st, err);
+}
+
+int store_layer_stage_source(struct store *s, const struct unpack_source *src,
+			     struct blob_writer *tee, struct layer_stage *st, husk_error **err)
+{
+	return stage(s, -1, src, tee, st, err);
 }
 
 int store_layer_commit(struct store *s, struct layer_stage *st, const char *parent,

@@ -72,6 +72,116 @@ static int read_small(struct archive *a, const char *name, int64_t size, char **
 	return 0;
 }
 
+/* One member of the archive as an unpack source: its data blocks, each
+ * also written to the blob writer before the unpacker sees it. */
+struct member {
+	struct archive *a;
+	const char *name;
+	struct blob_writer *w;
+	const void *first;      /* the block read to sniff the member, not yet handed out */
+	size_t first_len;
+	int64_t first_off, off;
+	bool failed;            /* reading the archive or writing the blob failed */
+};
+
+static long member_read(void *arg, const void **buf, husk_error **err)
+{
+	struct member *m = arg;
+	const void *p = m->first;
+	size_t len = m->first_len;
+	la_int64_t off = m->first_off;
+	if (p) {
+		m->first = NULL;
+	} else {
+		int ar = archive_read_data_block(m->a, &p, &len, &off);
+		if (ar == ARCHIVE_EOF)
+			return 0;
+		if (ar < ARCHIVE_WARN) {
+			m->failed = true;
+			return husk_fail(err, 0, "%s: %s", m->name, archive_error_string(m->a));
+		}
+	}
+	/* Holes (a sparse member) would be bytes the blob never got. */
+	if (off != m->off) {
+		m->failed = true;
+		return husk_fail(err, 0, "%s: a sparse member", m->name);
+	}
+	m->off += (int64_t) len;
+	if (blob_writer_write(m->w, p, len, err) < 0) {
+		m->failed = true;
+		return -1;
+	}
+	*buf = p;
+	return (long) len;
+}
+
+/* The rest of the member into the blob. */
+static int member_drain(struct member *m, husk_error **err)
+{
+	const void *buf;
+	long n;
+	while ((n = member_read(m, &buf, err)) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
+
+/* A member that may be a layer (not JSON): unpacked under tmp/ as it is
+ * stored, the layer kept for the manifest that names it (whose parents
+ * are known only then).  One that does not unpack is stored all the same:
+ * if an image names it as a layer, image_in_layer unpacks it again and
+ * says why that fails. */
+static int stage_layer(struct load_ctx *c, struct member *m, const char *expected, int64_t size,
+		       char digest[DIGEST_LEN], husk_error **err)
+{
+	int r = blob_writer_open_unhashed(c->in.s, expected, size, &m->w, err);
+	if (r < 0)
+		return r;
+	struct unpack_source src = { .read = member_read, .arg = m };
+	struct layer_stage st;
+	husk_error *why = NULL;
+	if (store_layer_stage_source(c->in.s, &src, NULL, &st, &why) < 0) {
+		if (m->failed) {
+			blob_writer_abort(m->w);
+			*err = why;
+			return husk_error_code(why);
+		}
+		husk_error_free(why);
+		if (member_drain(m, err) < 0 || blob_writer_rehash(m->w, err) < 0) {
+			blob_writer_abort(m->w);
+			return -1;
+		}
+		return image_in_commit(&c->in, m->w, digest, err);
+	}
+	/* One flush for the blob and the layer, as image_in_layer_stream. */
+	if (syncfs(c->in.s->dirfd) < 0) {
+		r = husk_fail(err, errno, "layer: syncfs");
+		blob_writer_abort(m->w);
+		store_layer_stage_abort(c->in.s, &st);
+		return r;
+	}
+	blob_writer_mark_synced(m->w);
+	st.synced = true;
+	if ((r = image_in_commit_hashed(&c->in, m->w, st.res.blob_digest, digest, err)) < 0) {
+		store_layer_stage_abort(c->in.s, &st);
+		return r;
+	}
+	return image_in_keep_stage(&c->in, digest, &st, err);
+}
+
+/* A JSON member (or an empty one): a blob. */
+static int stage_blob(struct load_ctx *c, struct member *m, const char *expected, int64_t size,
+		      char digest[DIGEST_LEN], husk_error **err)
+{
+	int r = blob_writer_open(c->in.s, expected, size, &m->w, NULL, err);
+	if (r < 0)
+		return r;
+	if (member_drain(m, err) < 0) {
+		blob_writer_abort(m->w);
+		return -1;
+	}
+	return image_in_commit(&c->in, m->w, digest, err);
+}
+
 static int stage_entry(struct load_ctx *c, struct archive *a, const char *name, int64_t size,
 		       husk_error **err)
 {
@@ -80,32 +190,25 @@ static int stage_entry(struct load_ctx *c, struct archive *a, const char *name, 
 		snprintf(expected, sizeof(expected), "sha256:%s", name + 13);
 		if (!digest_valid(expected))
 			return husk_fail(err, 0, "%s: not a sha256 digest", name);
+		if (store_blob_exists(c->in.s, expected))
+			return stage_add(c, name, expected, NULL, err);
 	}
-	struct blob_writer *w = NULL;
-	bool exists = false;
-	int r = blob_writer_open(c->in.s, expected[0] ? expected : NULL, size, &w, &exists, err);
-	if (r < 0)
-		return r;
-	if (exists)
-		return stage_add(c, name, expected, NULL, err);
-	for (;;) {
-		const void *buf;
-		size_t len;
-		la_int64_t off;
-		int ar = archive_read_data_block(a, &buf, &len, &off);
-		if (ar == ARCHIVE_EOF)
-			break;
-		if (ar < ARCHIVE_WARN) {
-			blob_writer_abort(w);
-			return husk_fail(err, 0, "%s: %s", name, archive_error_string(a));
-		}
-		if ((r = blob_writer_write(w, buf, len, err)) < 0) {
-			blob_writer_abort(w);
-			return r;
-		}
-	}
+	struct member m = { .a = a, .name = name };
+	int ar = archive_read_data_block(a, &m.first, &m.first_len, &m.first_off);
+	if (ar == ARCHIVE_EOF)
+		m.first = NULL;
+	else if (ar < ARCHIVE_WARN)
+		return husk_fail(err, 0, "%s: %s", name, archive_error_string(a));
+	/* A layer is a tar, or compressed: never JSON. */
+	const char *p = m.first;
+	size_t i = 0;
+	while (p && i < m.first_len && strchr(" \t\r\n", p[i]) && p[i])
+		i++;
+	bool json = p == NULL || i == m.first_len || p[i] == '{' || p[i] == '[';
 	char digest[DIGEST_LEN];
-	if ((r = image_in_commit(&c->in, w, digest, err)) < 0)
+	int r = json ? stage_blob(c, &m, expected[0] ? expected : NULL, size, digest, err)
+		     : stage_layer(c, &m, expected[0] ? expected : NULL, size, digest, err);
+	if (r < 0)
 		return husk_wrap(err, "%s", name);
 	return stage_add(c, name, digest, NULL, err);
 }

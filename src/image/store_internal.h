@@ -65,6 +65,10 @@ int blob_writer_commit_hashed(struct blob_writer *w, const char *digest, char di
  * the commit need not fsync. */
 void blob_writer_mark_synced(struct blob_writer *w);
 
+/* Makes an unhashed writer a hashing one by reading back what it holds
+ * (for a failure path: the caller's hashing stopped midway). */
+int blob_writer_rehash(struct blob_writer *w, husk_error **err);
+
 /* A layer unpacked under tmp/ and not yet in layers/: a layer_stage.
  * Staging needs no parent, so the layers of an image unpack in parallel;
  * committing needs the parent in layers/, so they commit bottom first. */
@@ -77,6 +81,9 @@ struct layer_stage {
  * gets every byte read (layer_unpack_tee). */
 int store_layer_stage(struct store *s, int fd, struct blob_writer *tee, struct layer_stage *st,
 		      husk_error **err);
+/* store_layer_stage reading from src (an archive's member). */
+int store_layer_stage_source(struct store *s, const struct unpack_source *src,
+			     struct blob_writer *tee, struct layer_stage *st, husk_error **err);
 /* Into layers/<chain> on top of parent (NULL: a base layer; else it must
  * be in layers/), its diffID checked against expected_diff_id (NULL: not
  * checked), after a syncfs.  The stage is gone afterwards in every case. */

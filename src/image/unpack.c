@@ -22,7 +22,8 @@ const struct unpack_limits unpack_default_limits = {
 #define BUF_SIZE (256 << 10)
 
 struct stream {
-	int fd;
+	int fd;                     /* read from, when src is NULL */
+	const struct unpack_source *src;
 	struct sha256_ctx *blob, *diff;
 	uint64_t blob_size, tar_size, max_bytes;
 	struct archive *inner;
@@ -36,21 +37,30 @@ static la_ssize_t blob_read(struct archive *a, void *data, const void **buf)
 {
 	struct stream *s = data;
 	ssize_t n;
-	do
-		n = read(s->fd, s->in, sizeof(s->in));
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		husk_fail(&s->err, errno, "reading the layer blob");
-		archive_set_error(a, errno, "read");
-		return -1;
+	const void *p = s->in;
+	if (s->src) {
+		n = s->src->read(s->src->arg, &p, &s->err);
+		if (n < 0) {
+			archive_set_error(a, EIO, "read");
+			return -1;
+		}
+	} else {
+		do
+			n = read(s->fd, s->in, sizeof(s->in));
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			husk_fail(&s->err, errno, "reading the layer blob");
+			archive_set_error(a, errno, "read");
+			return -1;
+		}
 	}
-	sha256_update(s->blob, s->in, (size_t) n);
+	sha256_update(s->blob, p, (size_t) n);
 	s->blob_size += (uint64_t) n;
-	if (s->tee && n > 0 && blob_writer_write(s->tee, s->in, (size_t) n, &s->err) < 0) {
+	if (s->tee && n > 0 && blob_writer_write(s->tee, p, (size_t) n, &s->err) < 0) {
 		archive_set_error(a, EIO, "write");
 		return -1;
 	}
-	*buf = s->in;
+	*buf = p;
 	return n;
 }
 
@@ -171,8 +181,26 @@ int layer_unpack(int fd, int dest_dirfd, const struct unpack_limits *lim,
 	return layer_unpack_tee(fd, dest_dirfd, lim, NULL, out, err);
 }
 
+static int unpack_stream(int fd, const struct unpack_source *src, int dest_dirfd,
+			 const struct unpack_limits *lim, struct blob_writer *tee,
+			 struct unpack_result *out, husk_error **err);
+
 int layer_unpack_tee(int fd, int dest_dirfd, const struct unpack_limits *lim,
 		     struct blob_writer *tee, struct unpack_result *out, husk_error **err)
+{
+	return unpack_stream(fd, NULL, dest_dirfd, lim, tee, out, err);
+}
+
+int layer_unpack_source(const struct unpack_source *src, int dest_dirfd,
+			const struct unpack_limits *lim, struct blob_writer *tee,
+			struct unpack_result *out, husk_error **err)
+{
+	return unpack_stream(-1, src, dest_dirfd, lim, tee, out, err);
+}
+
+static int unpack_stream(int fd, const struct unpack_source *src, int dest_dirfd,
+			 const struct unpack_limits *lim, struct blob_writer *tee,
+			 struct unpack_result *out, husk_error **err)
 {
 	if (lim == NULL)
 		lim = &unpack_default_limits;
@@ -180,6 +208,7 @@ int layer_unpack_tee(int fd, int dest_dirfd, const struct unpack_limits *lim,
 	if (s == NULL)
 		return husk_fail(err, ENOMEM, "unpacking a layer");
 	s->fd = fd;
+	s->src = src;
 	s->tee = tee;
 	s->max_bytes = lim->max_bytes;
 	s->blob = sha256_new();

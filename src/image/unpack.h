@@ -55,4 +55,16 @@ int layer_unpack(int fd, int dest_dirfd, const struct unpack_limits *lim,
 int layer_unpack_tee(int fd, int dest_dirfd, const struct unpack_limits *lim,
 		     struct blob_writer *tee, struct unpack_result *out, husk_error **err);
 
+/* Where a layer's bytes come from when not from an fd (a member of an
+ * archive being read): read() points *buf at the next bytes and returns
+ * how many, 0 at the end, <0 with *err set. */
+struct unpack_source {
+	long (*read)(void *arg, const void **buf, husk_error **err);
+	void *arg;
+};
+/* layer_unpack_tee reading from src instead of an fd. */
+int layer_unpack_source(const struct unpack_source *src, int dest_dirfd,
+			const struct unpack_limits *lim, struct blob_writer *tee,
+			struct unpack_result *out, husk_error **err);
+
 #endif

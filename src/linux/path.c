@@ -75,6 +75,80 @@ static int make_component(int root_fd, char *prefix, bool is_dir)
 	return openat2_in_root(root_fd, prefix, O_PATH | (is_dir ? O_DIRECTORY : 0));
 }
 
+/* A missing path with its dangling symlinks replaced, as often as it
+ * takes, by what they point to: an absolute target from the root, a
+ * relative one from the symlink's directory (which is resolved inside
+ * the root first).  From the first component that is missing and not a
+ * symlink on, the path stays as written: that part is created.  runc
+ * (securejoin) and crun create a mount's destination there too, so that an
+ * image's /etc/resolv.conf -> /run/systemd/resolve/stub-resolv.conf gets
+ * the generated file at the target, inside the rootfs.  0, -ELOOP after 40
+ * symlinks, or another negative errno. */
+static int follow_dangling(int root_fd, const char *path, char *out, size_t n)
+{
+	char cur[4096], next[8192], target[4096], base[4096];
+	while (*path == '/')
+		path++;
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int) sizeof(cur))
+		return -ENAMETOOLONG;
+	for (int hops = 0;; hops++) {
+		if (hops > 40)
+			return -ELOOP;
+		bool followed = false;
+		for (char *p = cur;; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			char saved = *p;
+			*p = '\0';
+			int fd = *cur ? openat2_in_root(root_fd, cur, O_PATH) : -EEXIST;
+			if (fd >= 0)
+				close(fd);
+			if (fd != -ENOENT) {
+				*p = saved;
+				if (fd < 0 && fd != -EEXIST)
+					return fd;
+				if (saved == '\0')
+					break;
+				continue;
+			}
+			/* cur is missing: a dangling symlink, or the first to create. */
+			char *slash = strrchr(cur, '/');
+			const char *name = slash ? slash + 1 : cur;
+			if (slash)
+				*slash = '\0';
+			int pfd = openat2_in_root(root_fd, slash ? cur : ".", O_PATH | O_DIRECTORY);
+			ssize_t tl = pfd >= 0 ? readlinkat(pfd, name, target, sizeof(target) - 1) : -1;
+			int r = 0;
+			base[0] = '\0';
+			if (tl > 0 && target[0] != '/')
+				r = in_root_fd_path(root_fd, pfd, base, sizeof(base));
+			if (pfd >= 0)
+				close(pfd);
+			if (slash)
+				*slash = '/';
+			*p = saved;
+			if (tl <= 0 || (size_t) tl >= sizeof(target) - 1)
+				break;   /* not a symlink: created from here */
+			if (r < 0)
+				return r;
+			target[tl] = '\0';
+			if (snprintf(next, sizeof(next), "%s/%s%s", base, target, p) >= (int) sizeof(cur))
+				return -ENAMETOOLONG;
+			const char *np = next;
+			while (*np == '/')
+				np++;
+			memmove(cur, np, strlen(np) + 1);
+			followed = true;
+			break;
+		}
+		if (!followed)
+			break;
+	}
+	if (snprintf(out, n, "%s", cur) >= (int) n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int in_root_mkpath(int root_fd, const char *path, enum in_root_kind kind, husk_error **err)
 {
 	int fd = openat2_in_root(root_fd, path, O_PATH);
@@ -84,10 +158,9 @@ int in_root_mkpath(int root_fd, const char *path, enum in_root_kind kind, husk_e
 		return fd;
 	}
 	char buf[4096];
-	while (*path == '/')
-		path++;
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
-		return husk_fail(err, ENAMETOOLONG, "open %s in the container", path);
+	int r = follow_dangling(root_fd, path, buf, sizeof(buf));
+	if (r < 0)
+		return husk_fail(err, -r, "open %s in the container", path);
 	/* Walk the components, creating what is missing. */
 	for (char *p = buf;; p++) {
 		if (*p != '/' && *p != '\0')
@@ -135,7 +208,17 @@ int in_root_fd_path(int root_fd, int fd, char *out, size_t n)
 
 int in_root_resolve(int root_fd, const char *path, char *out, size_t n)
 {
-	char buf[4096];
+	char buf[4096], followed[4096];
+	int whole = openat2_in_root(root_fd, path, O_PATH);
+	if (whole >= 0)
+		close(whole);
+	else if (whole == -ENOENT) {
+		/* Where in_root_mkpath would create it. */
+		int r = follow_dangling(root_fd, path, followed, sizeof(followed));
+		if (r < 0)
+			return r;
+		path = followed;
+	}
 	if (snprintf(buf, sizeof(buf), "/%s", path) >= (int) sizeof(buf))
 		return -ENAMETOOLONG;
 	/* The longest prefix that exists, symlinks resolved by the kernel;

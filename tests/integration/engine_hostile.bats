@@ -78,3 +78,29 @@ teardown() {
 	[ ! -e "$TESTDIR/wd-escape" ] || fail "the WorkingDir was made on the host"
 	assert_engine_clean
 }
+
+@test "container run: /etc/hosts, hostname, resolv.conf as dangling symlinks (../ out, absolute, missing dirs): bound inside the rootfs, never on the host" {
+	mkdir -p "$TESTDIR/escape"
+	rm -f "$BASE/etc/hosts" "$BASE/etc/hostname" "$BASE/etc/resolv.conf"
+	ln -s "../../../../../../../..$TESTDIR/escape/gone/hosts" "$BASE/etc/hosts"
+	ln -s "$TESTDIR/absent/dir/resolv.conf" "$BASE/etc/resolv.conf"
+	ln -s missing/dir/hostname "$BASE/etc/hostname"
+	make_image dangle '{"Cmd":["true"]}' "$BASE"
+	crun --hostname dangle1 dangle sh -c 'cat /etc/hosts /etc/hostname /etc/resolv.conf >/dev/null &&
+		grep -q dangle1 /etc/hosts && [ "$(cat /etc/hostname)" = dangle1 ] &&
+		[ -L /etc/hosts ] && [ -f "'"$TESTDIR"'/escape/gone/hosts" ] && [ -f /etc/missing/dir/hostname ] &&
+		[ -f "'"$TESTDIR"'/absent/dir/resolv.conf" ] && echo ok'
+	[ "$status" -eq 0 ] && [ "$output" = ok ] || fail "status $status: $output $stderr"
+	[ -z "$(ls -A "$TESTDIR/escape")" ] && [ ! -e "$TESTDIR/absent" ] ||
+		fail "made on the host: $(find "$TESTDIR/escape" "$TESTDIR/absent" 2>/dev/null)"
+	# The image's layer is untouched: what was made went to the container's upper dir.
+	[ -z "$(find "$STORE/layers" -name gone -o -name missing -o -name absent)" ] || fail "written into the layer"
+	# A symlink loop is one error, not a hang.
+	rm -f "$BASE/etc/hosts"
+	ln -s hosts2 "$BASE/etc/hosts"
+	ln -s hosts "$BASE/etc/hosts2"
+	make_image loop '{"Cmd":["true"]}' "$BASE"
+	hrun eng container run --rm loop true
+	assert_husk_error "/etc/hosts.*(Too many levels of symbolic links|loop)"
+	assert_engine_clean
+}

@@ -107,6 +107,22 @@ make_umoci_layout() {
 	rm -rf "$IMG/bundle"
 }
 
+# reorder ARCHIVE OUT first|last: the archive's members again, manifest.json
+# (and index.json) first or last.
+reorder() {
+	local d=$TESTDIR/reorder
+	rm -rf "$d" && mkdir -p "$d" && tar -C "$d" -xf "$1" || return
+	local meta
+	meta=$(cd "$d" && ls -d manifest.json index.json oci-layout repositories 2>/dev/null || true)
+	local rest
+	rest=$(cd "$d" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\./||' | grep -vxF "$meta" | sort)
+	if [ "$3" = first ]; then
+		(cd "$d" && tar -cf "$2" --no-recursion $meta $rest)
+	else
+		(cd "$d" && tar -cf "$2" --no-recursion $rest $meta)
+	fi
+}
+
 # The store holds nothing half-made: tmp/ empty, each layer complete.
 assert_store_consistent() {
 	local t

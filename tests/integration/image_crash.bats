@@ -18,6 +18,7 @@ setup() {
 }
 
 teardown() {
+	podman_cleanup
 	registry_stop
 	teardown_test
 }
@@ -83,6 +84,26 @@ crash_cycle() {
 		rm -rf "$STORE"
 		crash_cycle "${point%:*}" "${point#*:}" "$HUSK" --store "$STORE" image load "$IMG/o.tar"
 		[ "$(ls "$STORE/layers" | wc -l)" -eq 2 ] || fail "layers after the rerun ($point): $(ls "$STORE/layers")"
+	done
+}
+
+@test "image load of a docker-archive, manifest.json first or last: SIGKILL mid-unpack, at the syncfs, at a link, at the rename" {
+	make_docker_archive "$IMG/d.tar" localhost/bb:1
+	local order point
+	for order in first last; do
+		reorder "$IMG/d.tar" "$IMG/d-$order.tar" "$order"
+		# linkat:1 the layer's blob, linkat:2 the config's (a layer staged
+		# under tmp/ and not named), rename 1 the layer's.
+		for point in symlinkat:100 syncfs:1 linkat:1 linkat:2 renameat,renameat2:1; do
+			rm -rf "$STORE"
+			crash_cycle "${point%:*}" "${point#*:}" "$HUSK" --store "$STORE" image load "$IMG/d-$order.tar"
+			case $point in syncfs:1 | linkat:2)
+				# The unpacked layer was under tmp/ only, not named, and ls removed it.
+				[ -n "$TMP_LEFT" ] || fail "no staged layer in tmp/ at $point ($order)" ;;
+			esac
+			[ "$(ls "$STORE/layers" | wc -l)" -eq 1 ] || fail "layers after the rerun ($order, $point): $(ls "$STORE/layers")"
+			[ -x "$STORE/layers/$(ls "$STORE/layers")/diff/bin/busybox" ] || fail "the layer is not whole ($order, $point)"
+		done
 	done
 }
 
