@@ -49,7 +49,7 @@ static void close_stream(struct shim *s, int *fd)
 
 /* Reads what is there: false at EOF (or EIO: a pty whose other side is
  * gone), when the stream is closed. */
-static bool pump(struct shim *s, int *fd, int stream)
+bool shim_pump(struct shim *s, int *fd, int stream)
 {
 	ssize_t n = read(*fd, s->buf, READ_MAX);
 	if (n > 0) {
@@ -113,12 +113,14 @@ static int setup(struct shim *s)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->buf = mmap(NULL, ATTACH_MSG_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	s->buf = mmap(NULL, SHIM_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      -1, 0);
 	if (s->sigfd < 0 || s->epfd < 0 || s->buf == MAP_FAILED)
 		return -1;
 	watch(s, s->sigfd, TAG_SIGNAL);
 	watch(s, s->listen, TAG_LISTEN);
+	for (size_t i = 0; i < s->n_clients; i++)
+		attach_client_watch(s, s->clients[i]);
 	watch(s, s->out, TAG_OUT);
 	watch(s, s->err, TAG_ERR);
 	return 0;
@@ -136,10 +138,10 @@ static int dispatch(struct shim *s, uint64_t tag, bool *stop, int *status)
 				*stop = true;   /* stop or rm while a restart waits */
 		return reap(s, status);
 	case TAG_OUT:
-		pump(s, &s->out, ATTACH_STDOUT);
+		shim_pump(s, &s->out, ATTACH_STDOUT);
 		break;
 	case TAG_ERR:
-		pump(s, &s->err, ATTACH_STDERR);
+		shim_pump(s, &s->err, ATTACH_STDERR);
 		break;
 	case TAG_LISTEN:
 		attach_accept(s);
@@ -187,7 +189,7 @@ void shim_loop(struct shim *s)
 		int n = epoll_wait(s->epfd, ev, 16, timeout < 0 ? -1 : timeout);
 		if (n == 0 && restart_at < 0 && dirty) {
 			/* Idle: the buffer's pages go back to the kernel. */
-			madvise(s->buf, ATTACH_MSG_MAX, MADV_DONTNEED);
+			madvise(s->buf, SHIM_BUF_SIZE, MADV_DONTNEED);
 			dirty = false;
 		}
 		for (int i = 0; i < n; i++) {

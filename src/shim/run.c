@@ -104,6 +104,8 @@ static int start(struct shim *s, husk_error **err)
 		p.out[0] = p.err[0] = p.in[1] = -1;
 		fcntl(s->out, F_SETFL, O_NONBLOCK);
 		fcntl(s->err, F_SETFL, O_NONBLOCK);
+		if (s->in >= 0)   /* written with a deadline (attach_server.c) */
+			fcntl(s->in, F_SETFL, O_NONBLOCK);
 	}
 	pipes_close(&p);
 	return r;

@@ -18,9 +18,12 @@
 #include <sys/types.h>
 
 #include "engine/internal.h"
+#include "shim/attach_proto.h"
 #include "util/error.h"
 
 #define SHIM_MAX_CLIENTS 64
+#define SHIM_BUF_SIZE (2 * ATTACH_MSG_MAX)
+#define SHIM_LOCK_FD 3   /* the container's lock, held for the shim's life */
 
 struct log_writer {
 	int dirfd;            /* the log's directory */
@@ -49,11 +52,17 @@ struct shim {
 	int epfd, sigfd, listen;
 	int clients[SHIM_MAX_CLIENTS];
 	size_t n_clients;
-	char *buf;            /* one read buffer, given back to the kernel when idle */
+	/* The caller of a foreground run or start (one end of a socketpair
+	 * made before the fork, so that none of the output is missed): it is
+	 * waited for when it reads slowly instead of being dropped; -1: none. */
+	int primary;
+	char *buf;            /* SHIM_BUF_SIZE: output read into the first half, client
+	                       * messages into the second; given back when idle */
 	struct log_writer log;
 };
 
-/* spawn.c: engine_start_detached (engine.h) forks the shim. */
+/* spawn.c: engine_start_detached and engine_start_attached (engine.h)
+ * fork the shim. */
 
 /* run.c: one run of the container under the shim: stdio set up, created
  * and started through the core; s->pid, s->out, s->err, s->in. */
@@ -64,6 +73,8 @@ void shim_loop(struct shim *s);
 /* Output read from out or err (stream 1 or 2): into the log and to the
  * attached clients. */
 void shim_output(struct shim *s, int stream, const char *data, size_t len);
+/* Reads what *fd (out or err) has into shim_output; false when it closed. */
+bool shim_pump(struct shim *s, int *fd, int stream);
 
 /* exit.c: the container's end recorded; whether to run it again (1, after
  * the backoff has been waited for by the loop) or to stop (0). */
@@ -81,6 +92,8 @@ void log_writer_close(struct log_writer *w);
 /* attach_server.c */
 int attach_listen(struct shim *s, husk_error **err);
 void attach_accept(struct shim *s);
+/* A connected client fd into the loop (fails quietly: it is dropped). */
+void attach_client_watch(struct shim *s, int fd);
 /* A message from client fd; false when it hung up (then it is removed). */
 bool attach_client_input(struct shim *s, int fd);
 void attach_broadcast(struct shim *s, int type, const void *data, size_t len);
