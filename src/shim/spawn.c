@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,13 @@ static __attribute__((noreturn)) void shim_main(struct shim *s, json_object *met
 		_exit(1);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	prctl(PR_SET_NAME, "husk-shim", 0, 0, 0);
+	/* A husk killed before it read the ready pipe must not take the
+	 * shim with it (EPIPE instead; the loop blocks it for good, and the
+	 * container unblocks every signal before its exec). */
+	sigset_t pipe_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, NULL);
 	husk_error *e = NULL;
 	int r = shim_setup(s, meta, &e);
 	json_object_put(meta);
