@@ -112,6 +112,8 @@ int main(int argc, char **argv)
 			   .cni_config_dir = "/etc/cni/net.d", .cni_plugin_dir = "/usr/lib/cni" };
 	husk_error *err = NULL;
 	char root[4096];
+	if (argc == 3 && strcmp(argv[1], ENGINE_SHIM_RESUME_ARG) == 0)
+		return engine_shim_resume(argv[2]);
 	int r = parse_globals(argc, argv, &g, &err);
 	if (r >= 0 && g.root == NULL && (r = container_default_root(root, sizeof(root), &err)) >= 0)
 		g.root = root;

@@ -81,6 +81,12 @@ int engine_start_detached(const struct engine_ctx *c, const char *ref, husk_erro
  * closes it.  1 (ret untouched): a container the shim cannot run yet (a
  * cni: network), for engine_start. */
 struct engine_attach;
+/* The shim executes husk again as `husk-shim ENGINE_SHIM_RESUME_ARG STATE`
+ * once the container runs (src/shim/resume.c); main hands that to
+ * engine_shim_resume, which serves the container and returns the exit
+ * status. */
+#define ENGINE_SHIM_RESUME_ARG "__shim-resume"
+int engine_shim_resume(const char *state);
 int engine_start_attached(const struct engine_ctx *c, const char *ref, struct engine_attach *ret,
 			  husk_error **err);
 /* wait: until the container's next exit (now, when it is not running);

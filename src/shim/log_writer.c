@@ -17,7 +17,6 @@
 
 #include "shim/shim.h"
 
-#define BATCH 1024   /* iovecs per writev (IOV_MAX) */
 
 static int open_current(struct log_writer *w)
 {
@@ -99,11 +98,14 @@ void log_writer_write(struct log_writer *w, const char *stream, const char *data
 	memcpy(part, full, n + 1);
 	part[n - 2] = 'P';
 	static const char nl = '\n';
-	struct iovec iov[BATCH];
+	/* The iovecs in the shim's buffer (given back when idle), not on the
+	 * stack, whose pages would stay dirty for the shim's life. */
+	struct iovec small[64], *iov = w->iov ? w->iov : small;
+	int batch_max = w->iov ? LOG_WRITER_BATCH : 64;
 	int k = 0;
 	size_t batch = 0;
 	while (len > 0) {
-		if (k + 3 > BATCH) {
+		if (k + 3 > batch_max) {
 			flush(w, iov, k, batch);
 			k = 0, batch = 0;
 		}

@@ -117,6 +117,7 @@ static int setup(struct shim *s)
 		      -1, 0);
 	if (s->sigfd < 0 || s->epfd < 0 || s->buf == MAP_FAILED)
 		return -1;
+	s->log.iov = (struct iovec *) (s->buf + 2 * ATTACH_MSG_MAX);
 	watch(s, s->sigfd, TAG_SIGNAL);
 	watch(s, s->listen, TAG_LISTEN);
 	for (size_t i = 0; i < s->n_clients; i++)
@@ -180,6 +181,8 @@ void shim_loop(struct shim *s)
 			restart_at = -1;
 			if (shim_restart(s) < 0)
 				return;
+			/* The run's garbage goes with a fresh process again. */
+			shim_reexec(s);
 			watch(s, s->out, TAG_OUT);
 			watch(s, s->err, TAG_ERR);
 			ended = reap(s, &status);

@@ -16,13 +16,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "engine/internal.h"
 #include "shim/attach_proto.h"
 #include "util/error.h"
 
 #define SHIM_MAX_CLIENTS 64
-#define SHIM_BUF_SIZE (2 * ATTACH_MSG_MAX)
+#define LOG_WRITER_BATCH 1024   /* iovecs per writev (IOV_MAX) */
+/* The shim's buffer: output read, a client's message, the log's iovecs. */
+#define SHIM_BUF_SIZE (2 * ATTACH_MSG_MAX + LOG_WRITER_BATCH * sizeof(struct iovec))
 #define SHIM_LOCK_FD 3   /* the container's lock, held for the shim's life */
 
 struct log_writer {
@@ -32,6 +35,7 @@ struct log_writer {
 	int64_t size, max_size;   /* max_size 0: no rotation */
 	int max_file;
 	uint64_t dropped;     /* bytes not written (a write failed: a full disk) */
+	struct iovec *iov;    /* LOG_WRITER_BATCH of them, scratch (NULL: 64 on the stack) */
 };
 
 struct shim {
@@ -63,6 +67,12 @@ struct shim {
 
 /* spawn.c: engine_start_detached and engine_start_attached (engine.h)
  * fork the shim. */
+
+/* spawn.c: config and log from meta.json again (the resumed shim). */
+int shim_reload(struct shim *s);
+/* resume.c: husk executed again with the shim's state (returns only if
+ * that failed; the shim then goes on as it is). */
+void shim_reexec(struct shim *s);
 
 /* run.c: one run of the container under the shim: stdio set up, created
  * and started through the core; s->pid, s->out, s->err, s->in. */

@@ -80,6 +80,19 @@ static int shim_setup(struct shim *s, json_object *meta, husk_error **err)
 	return shim_run_container(s, err);
 }
 
+int shim_reload(struct shim *s)
+{
+	cleanup_json json_object *meta = NULL;
+	husk_error *e = NULL;
+	int r = cdir_meta_read(s->cfd, s->id, &meta, &e);
+	if (r >= 0) {
+		shim_config(s, meta);
+		r = open_log(s, meta, &e);
+	}
+	husk_error_free(e);
+	return r;
+}
+
 /* The shim's process: fds 3 (the lock, held for the shim's life), 4
  * (ready) and, attached, 5 (the caller's end of the attach socketpair) are
  * all it keeps of husk's. */
@@ -117,7 +130,9 @@ static __attribute__((noreturn)) void shim_main(struct shim *s, json_object *met
 	close(4);
 	if (r < 0)
 		_exit(1);
-	/* All that create parsed and built is freed: the pages go back. */
+	/* A fresh process for the long wait (resume.c); if that fails, what
+	 * create parsed and built is freed at least. */
+	shim_reexec(s);
 	malloc_trim(0);
 	shim_loop(s);
 	_exit(0);
