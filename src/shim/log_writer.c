@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "shim/shim.h"
+#include "util/utc.h"
 
 
 static int open_current(struct log_writer *w)
@@ -90,11 +91,10 @@ void log_writer_write(struct log_writer *w, const char *stream, const char *data
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
 	char full[64], part[64];
-	int n = (int) strftime(full, sizeof(full), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += snprintf(full + n, sizeof(full) - n, ".%09ldZ %s F ", ts.tv_nsec, stream);
+	utc_rfc3339(&ts, full);
+	int n = UTC_RFC3339_LEN;
+	n += snprintf(full + n, sizeof(full) - n, " %s F ", stream);
 	memcpy(part, full, n + 1);
 	part[n - 2] = 'P';
 	static const char nl = '\n';

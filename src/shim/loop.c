@@ -2,6 +2,7 @@
  * SIGCHLD (its end) through a signalfd; a timer while a restart waits. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -29,6 +30,20 @@ void shim_output(struct shim *s, int stream, const char *data, size_t len)
 	log_writer_write(&s->log, stream == ATTACH_STDERR ? "stderr" : "stdout", data, len);
 	if (s->n_clients)
 		attach_broadcast(s, stream, data, len);
+}
+
+/* The stack below this frame held the deeper calls of the start and of
+ * the last burst; idle, those pages are dead (nothing runs on signal
+ * handlers here: signals come through the signalfd) and go back to the
+ * kernel too.  A page under the frame is kept for the red zone.  The
+ * range may reach below the stack's mapping: madvise skips what is not
+ * mapped (the kernel keeps a guard gap of a megabyte below a stack). */
+static __attribute__((noinline)) void release_stack(void)
+{
+	char here;
+	uintptr_t page = 4096, top = ((uintptr_t) &here & ~(page - 1)) - page;
+	size_t len = 64 * page;
+	madvise((void *) (top - len), len, MADV_DONTNEED);
 }
 
 static void watch(struct shim *s, int fd, int kind)
@@ -193,6 +208,7 @@ void shim_loop(struct shim *s)
 		if (n == 0 && restart_at < 0 && dirty) {
 			/* Idle: the buffer's pages go back to the kernel. */
 			madvise(s->buf, SHIM_BUF_SIZE, MADV_DONTNEED);
+			release_stack();
 			dirty = false;
 		}
 		for (int i = 0; i < n; i++) {

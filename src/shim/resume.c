@@ -95,28 +95,42 @@ static int get_fd(json_object *o, const char *k)
 	return fd;
 }
 
-static const char *get_str(json_object *o, const char *k)
+/* The state's strings, copied out so that its parse can be freed: one
+ * page at most of the shim's .bss. */
+struct pool {
+	char buf[4 * 4096];
+	size_t used;
+};
+
+static const char *get_str(struct pool *p, json_object *o, const char *k)
 {
-	return json_object_get_string(json_member(o, k));
+	const char *v = json_object_get_string(json_member(o, k));
+	size_t n = v ? strlen(v) + 1 : 0;
+	if (!v || n > sizeof(p->buf) - p->used)
+		return NULL;
+	char *d = memcpy(p->buf + p->used, v, n);
+	p->used += n;
+	return d;
 }
 
 int engine_shim_resume(const char *state)
 {
-	/* Kept for the shim's life: the strings of ctx point into it. */
 	json_object *o = json_tokener_parse(state);
 	if (!o)
 		return 1;
 	prctl(PR_SET_NAME, "husk-shim", 0, 0, 0);
 	static struct shim s;
+	static struct pool p;
 	s.ctx = (struct engine_ctx) {
-		.store = get_str(o, "store"), .root = get_str(o, "root"),
-		.cni_config_dir = get_str(o, "cniConfigDir"), .cni_plugin_dir = get_str(o, "cniPluginDir"),
+		.store = get_str(&p, o, "store"), .root = get_str(&p, o, "root"),
+		.cni_config_dir = get_str(&p, o, "cniConfigDir"),
+		.cni_plugin_dir = get_str(&p, o, "cniPluginDir"),
 		.cni_timeout_ms = json_object_get_int(json_member(o, "cniTimeoutMs")),
 		.systemd_cgroup = json_object_get_int(json_member(o, "systemdCgroup")),
 	};
-	const char *id = get_str(o, "id");
+	const char *id = json_object_get_string(json_member(o, "id"));
 	snprintf(s.id, sizeof(s.id), "%s", id ? id : "");
-	s.cdir = (char *) get_str(o, "cdir");
+	s.cdir = (char *) get_str(&p, o, "cdir");
 	s.restarts = json_object_get_int(json_member(o, "restarts"));
 	s.pid = json_object_get_int(json_member(o, "pid"));
 	s.started.tv_sec = json_object_get_int64(json_member(o, "startedSec"));
@@ -137,11 +151,13 @@ int engine_shim_resume(const char *state)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		s.clients[s.n_clients++] = fd;
 	}
+	int64_t backoff = json_object_get_int64(json_member(o, "backoffMs"));
+	s.log.dropped = (uint64_t) json_object_get_int64(json_member(o, "logDropped"));
+	json_object_put(o);
 	if (!s.cdir || s.cfd < 0 || s.dirfd < 0 || shim_reload(&s) < 0)
 		return 1;
-	s.backoff_ms = json_object_get_int64(json_member(o, "backoffMs"));
-	s.log.dropped = (uint64_t) json_object_get_int64(json_member(o, "logDropped"));
-	/* meta.json's parse is freed above the state kept: back to the kernel. */
+	s.backoff_ms = backoff;
+	/* Both parses freed: the heap's pages back to the kernel. */
 	malloc_trim(0);
 	shim_loop(&s);
 	return 0;
