@@ -130,6 +130,7 @@ echo "husk: $($HUSK --version | head -1); podman: $(podman --version 2>/dev/null
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); $N containers; $RUNS runs"
 
 ## 1. memory
+sync   # a freshly built binary's page-cache pages count as dirty until written back
 echo
 echo "## 1. memory of $N detached sleep containers (smaps_rollup of each shim)"
 for i in $(seq "$N"); do $H container run -d --name "s$i" bench sleep 100000 >/dev/null; done
