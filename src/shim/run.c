@@ -75,6 +75,15 @@ static int make_pipes(struct shim *s, struct stdio_pipes *p, husk_error **err)
 	return 0;
 }
 
+/* The core's created hook: the init's pid, known before it starts (a
+ * container that ends at once has no pid in its state to read after). */
+static int created(void *arg, pid_t pid, husk_error **err)
+{
+	(void) err;
+	((struct shim *) arg)->pid = pid;
+	return 0;
+}
+
 static int start(struct shim *s, husk_error **err)
 {
 	struct stdio_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
@@ -87,7 +96,8 @@ static int start(struct shim *s, husk_error **err)
 		r = make_pipes(s, &p, err);
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
-				    .console_socket = s->tty ? console : NULL };
+				    .console_socket = s->tty ? console : NULL,
+				    .created = created, .created_arg = s };
 	int status = 0;
 	if (r >= 0)
 		r = container_run(&o, true, true, &status, err);
@@ -111,18 +121,6 @@ static int start(struct shim *s, husk_error **err)
 	return r;
 }
 
-static pid_t runtime_pid(struct shim *s)
-{
-	json_object *st = NULL;
-	husk_error *e = NULL;
-	pid_t pid = 0;
-	if (container_state(s->ctx.root, s->id, &st, &e) >= 0)
-		pid = json_object_get_int(json_member(st, "pid"));
-	json_object_put(st);
-	husk_error_free(e);
-	return pid;
-}
-
 int shim_run_container(struct shim *s, husk_error **err)
 {
 	cleanup_json json_object *meta = NULL;
@@ -138,9 +136,10 @@ int shim_run_container(struct shim *s, husk_error **err)
 	if ((r = cdir_meta_write(s->cfd, s->id, meta, err)) < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->pid = 0;
 	if ((r = start(s, err)) < 0)
 		goto fail;
-	if ((s->pid = runtime_pid(s)) <= 0) {
+	if (s->pid <= 0) {
 		r = husk_fail(err, ESRCH, "container %.12s: no pid in its state", s->id);
 		goto fail;
 	}
