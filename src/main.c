@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 			   .cni_config_dir = "/etc/cni/net.d", .cni_plugin_dir = "/usr/lib/cni" };
 	husk_error *err = NULL;
 	char root[4096], store[4096];
+	if (argc == 3 && strcmp(argv[1], ENGINE_SHIM_RESUME_ARG) == 0)
+		return engine_shim_resume(argv[2]);
 	int r = parse_globals(argc, argv, &g, &err);
 	/* Without a default store (no HOME), only the engine's commands fail. */
 	if (r >= 0 && g.store == NULL && store_default_path(store, sizeof(store), NULL) >= 0)
@@ -135,9 +137,14 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[optind];
 	/* The commands that put processes in a container: those must not
-	 * have the host's husk binary as their exe (see linux/exe_seal.h). */
-	const char *verb = strcmp(name, "container") == 0 && optind + 1 < argc ? argv[optind + 1] : name;
-	if ((strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0) &&
+	 * have the host's husk binary as their exe (see linux/exe_seal.h).
+	 * The engine's start and restart (their shim runs the container) and
+	 * build (its RUN steps) as well. */
+	bool engine = strcmp(name, "container") == 0 && optind + 1 < argc;
+	const char *verb = engine ? argv[optind + 1] : name;
+	if ((strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0 ||
+	     (engine && (strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0)) ||
+	     strcmp(name, "build") == 0) &&
 	    container_seal_binary(argv, &err) < 0) {
 		log_fatal(err);
 		husk_error_free(err);

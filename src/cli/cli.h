@@ -76,6 +76,10 @@ extern const struct command cmd_container_attach;
 struct cli_attach_flags {
 	const char *detach_keys;   /* NULL: ctrl-p,ctrl-q */
 	bool no_stdin, sig_proxy;
+	bool sig_proxy_tty;        /* proxy signals with a terminal too (run, start) */
+	/* detach keys only when the container has a terminal (run, start:
+	 * a pipe of binary data through run -i is passed whole) */
+	bool keys_tty_only;
 	bool stdin_once;           /* close the container's stdin at EOF of husk's */
 };
 enum { CLI_OPT_DETACH_KEYS = 1000, CLI_OPT_NO_STDIN, CLI_OPT_SIG_PROXY };
@@ -87,6 +91,11 @@ int cli_attach_option(const struct command *cmd, int opt, const char *arg,
 		      struct cli_attach_flags *f, husk_error **err);
 int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 		     const struct cli_attach_flags *f, int *exit_code, husk_error **err);
+/* run and start without -d: the container started under its shim and
+ * attached to (a cni: network: in the foreground, engine_start); returns
+ * what husk exits with, or < 0 with err. */
+int cli_run_attached(const struct engine_ctx *c, const char *ref, const struct cli_attach_flags *f,
+		     husk_error **err);
 #define CLI_CONTAINER_FLAGS_USAGE                                                          \
 	"[--name NAME] [--rm] [-d] [--restart no|on-failure[:N]|always]\n"     \
 	"       [--log-opt max-size=SIZE|max-file=N|path=FILE] [-i] [-t] [-e NAME=VALUE] [--env-file FILE] [-w DIR] [-u USER]\n" \

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -36,9 +37,11 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 	struct attach_io io = {
 		.in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO,
 		.stdin_open = a->open_stdin && !f->no_stdin, .tty = a->tty,
-		.close_stdin_at_eof = f->stdin_once, .keys = &keys,
+		.close_stdin_at_eof = f->stdin_once,
+		.keys = f->keys_tty_only && !a->tty ? NULL : &keys,
 		/* with a terminal, ^C is a byte for the container */
-		.on_signal = a->tty || !f->sig_proxy ? NULL : proxy_signal, .data = &p,
+		.on_signal = (a->tty && !f->sig_proxy_tty) || !f->sig_proxy ? NULL : proxy_signal,
+		.data = &p,
 	};
 	int status = 0;
 	if ((r = attach_relay(a->sock, &io, &status, err)) < 0)
@@ -55,6 +58,25 @@ int cli_attach_relay(const struct engine_ctx *c, struct engine_attach *a,
 		break;
 	}
 	return r;
+}
+
+int cli_run_attached(const struct engine_ctx *c, const char *ref, const struct cli_attach_flags *f,
+		     husk_error **err)
+{
+	struct engine_attach a;
+	int r = engine_start_attached(c, ref, &a, err), code = 0;
+	if (r == 1) {
+		/* husk reaps what the container leaves behind, as `husk run`. */
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			return husk_fail(err, errno, "become a subreaper");
+		return (r = engine_start(c, ref, &code, err)) < 0 ? r : code;
+	}
+	if (r < 0)
+		return r;
+	cleanup_close int sock = a.sock;
+	if ((r = cli_attach_relay(c, &a, f, &code, err)) < 0)
+		return husk_wrap(err, "container %s", ref);
+	return code;
 }
 
 /* --detach-keys SEQ, --no-stdin, --sig-proxy[=false]: the ids 1000.. of

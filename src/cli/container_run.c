@@ -1,7 +1,5 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 
 #include "cli/cli.h"
 #include "util/cleanup.h"
@@ -15,7 +13,7 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 	struct engine_ctx c;
 	cleanup_free char *store = NULL;
 	char id[ENGINE_ID_LEN + 1];
-	int r = cli_engine_ctx_enter(g, &c, &store, err), status = 0;
+	int r = cli_engine_ctx_enter(g, &c, &store, err);
 	if (r < 0 || (r = engine_create(&c, argv[at], &f, id, err)) < 0)
 		return r;
 	if (f.detach) {
@@ -25,12 +23,9 @@ static int run_run(const struct globals *g, int argc, char **argv, husk_error **
 		printf("%s\n", id);
 		return 0;
 	}
-	/* husk reaps what the container leaves behind, as `husk run`. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-		return husk_fail(err, errno, "become a subreaper");
-	if ((r = engine_start(&c, id, &status, err)) < 0)
-		return r;
-	return status;
+	struct cli_attach_flags a = { .sig_proxy = true, .sig_proxy_tty = true,
+				     .keys_tty_only = true, .stdin_once = true };
+	return cli_run_attached(&c, id, &a, err);
 }
 
 const struct command cmd_container_run = {

@@ -17,6 +17,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/utc.h"
 
 int cdir_open(const char *store, int *ret_fd, husk_error **err)
 {
@@ -221,11 +222,8 @@ int cdir_remove(int cfd, const char *id, husk_error **err)
 void cdir_now(char buf[40])
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
+	utc_rfc3339(&ts, buf);
 }
 
 char *cdir_path(const char *store, const char *id, const char *sub)

@@ -89,6 +89,20 @@ int engine_exec(const struct engine_ctx *c, const char *ref, char **argv, bool t
 /* start under a shim (src/shim/shim.h): returns once the container runs;
  * the shim records its end, keeps its log and restarts it by its policy. */
 int engine_start_detached(const struct engine_ctx *c, const char *ref, husk_error **err);
+/* The same, attached (a foreground run or start): ret's socket is the
+ * shim's first client, connected before the container starts, so that
+ * none of its output is missed; the caller relays it (attach_relay) and
+ * closes it.  1 (ret untouched): a container the shim cannot run yet (a
+ * cni: network), for engine_start. */
+struct engine_attach;
+/* The shim executes husk again as `husk-shim ENGINE_SHIM_RESUME_ARG STATE`
+ * once the container runs (src/shim/resume.c); main hands that to
+ * engine_shim_resume, which serves the container and returns the exit
+ * status. */
+#define ENGINE_SHIM_RESUME_ARG "__shim-resume"
+int engine_shim_resume(const char *state);
+int engine_start_attached(const struct engine_ctx *c, const char *ref, struct engine_attach *ret,
+			  husk_error **err);
 /* wait: until the container's next exit (now, when it is not running);
  * *ret_code: its exit code. */
 int engine_wait(const struct engine_ctx *c, const char *ref, int *ret_code, husk_error **err);

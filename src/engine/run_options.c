@@ -101,5 +101,12 @@ int run_options_apply(json_object *meta, const struct engine_flags *f, husk_erro
 {
 	if (parse_restart(f->restart, meta, err) < 0 || parse_log_opts(f->log_opts, meta, err) < 0)
 		return -1;
+	/* docker's rule: a container removed at its exit cannot be started
+	 * again by a policy. */
+	const char *policy = json_object_get_string(json_member(json_member(meta, "restartPolicy"),
+								"Name"));
+	if (f->rm && policy && strcmp(policy, "no"))
+		return husk_fail(err, 0, "--rm with --restart %s: conflicting options (a container "
+				 "removed when it exits is never restarted)", f->restart);
 	return 0;
 }

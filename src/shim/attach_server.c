@@ -10,11 +10,15 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim/attach_proto.h"
 #include "shim/loop_tags.h"
 #include "shim/shim.h"
+
+#define STDIN_WAIT_MS 5000     /* stdin dropped after this long unread */
+#define PRIMARY_WAIT_MS 60000  /* the foreground caller dropped after this long unread */
 
 int attach_listen(struct shim *s, husk_error **err)
 {
@@ -38,15 +42,19 @@ void attach_accept(struct shim *s)
 		close(fd);
 		return;
 	}
+	s->clients[s->n_clients++] = fd;
+	attach_client_watch(s, fd);
+}
+
+void attach_client_watch(struct shim *s, int fd)
+{
 	/* Room for bursts: a client that falls further behind is dropped. */
 	int size = 1 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	fcntl(fd, F_SETFL, O_NONBLOCK);
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG(TAG_CLIENT, fd) };
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		close(fd);
-		return;
-	}
-	s->clients[s->n_clients++] = fd;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		attach_client_drop(s, fd);
 }
 
 void attach_client_drop(struct shim *s, int fd)
@@ -54,6 +62,8 @@ void attach_client_drop(struct shim *s, int fd)
 	for (size_t i = 0; i < s->n_clients; i++)
 		if (s->clients[i] == fd) {
 			s->clients[i] = s->clients[--s->n_clients];
+			if (fd == s->primary)
+				s->primary = -1;
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
 			close(fd);
 			return;
@@ -61,27 +71,54 @@ void attach_client_drop(struct shim *s, int fd)
 }
 
 /* Stdin is written with a deadline: a container that never reads it
- * makes the shim drop the input, not hang. */
-static void write_stdin(int fd, const char *data, size_t len)
+ * makes the shim drop the input, not hang.  While it waits, the
+ * container's output is read on: a container blocked writing it would
+ * never read its stdin. */
+static int64_t now_ms(void)
 {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void write_stdin(struct shim *s, int fd, const char *data, size_t len)
+{
+	int64_t deadline = 0;
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 		if (n > 0) {
 			data += n, len -= n;
+			deadline = 0;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		if (n < 0 && errno == EAGAIN && poll(&p, 1, 5000) > 0)
-			continue;
-		return;
+		if (n < 0 && errno != EAGAIN)
+			return;
+		if (!deadline)
+			deadline = now_ms() + STDIN_WAIT_MS;
+		else if (now_ms() >= deadline)
+			return;
+		struct pollfd p[3] = { { .fd = fd, .events = POLLOUT },
+				       { .fd = s->out, .events = POLLIN },
+				       { .fd = s->err, .events = POLLIN } };
+		if (poll(p, 3, 100) < 0 && errno != EINTR)
+			return;
+		if (p[1].revents)
+			shim_pump(s, &s->out, ATTACH_STDOUT);
+		if (p[2].revents)
+			shim_pump(s, &s->err, ATTACH_STDERR);
+		if (s->tty && s->out < 0)
+			return;   /* the terminal itself is gone */
 	}
 }
 
 bool attach_client_input(struct shim *s, int fd)
 {
-	ssize_t n = recv(fd, s->buf, ATTACH_MSG_MAX, MSG_DONTWAIT);
+	/* The upper half: write_stdin reads the container's output into the
+	 * lower one while this waits to be written. */
+	char *in = s->buf + ATTACH_MSG_MAX;
+	ssize_t n = recv(fd, in, ATTACH_MSG_MAX, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return true;
 	if (n <= 0) {
@@ -89,15 +126,15 @@ bool attach_client_input(struct shim *s, int fd)
 		return false;
 	}
 	int target = s->tty ? s->out : s->in;
-	switch (s->buf[0]) {
+	switch (in[0]) {
 	case ATTACH_STDIN:
 		if (s->open_stdin && target >= 0)
-			write_stdin(target, s->buf + 1, n - 1);
+			write_stdin(s, target, in + 1, n - 1);
 		break;
 	case ATTACH_RESIZE:
 		if (s->tty && s->out >= 0 && n >= 1 + (ssize_t) sizeof(struct attach_resize)) {
 			struct attach_resize r;
-			memcpy(&r, s->buf + 1, sizeof(r));
+			memcpy(&r, in + 1, sizeof(r));
 			struct winsize ws = { .ws_row = r.rows, .ws_col = r.cols };
 			ioctl(s->out, TIOCSWINSZ, &ws);
 		}
@@ -109,7 +146,7 @@ bool attach_client_input(struct shim *s, int fd)
 			/* A terminal has no half-close: its EOF character. */
 			struct termios t;
 			char eof = tcgetattr(s->out, &t) == 0 ? (char) t.c_cc[VEOF] : 4;
-			write_stdin(s->out, &eof, 1);
+			write_stdin(s, s->out, &eof, 1);
 		} else if (s->in >= 0) {
 			close(s->in);
 			s->in = -1;
@@ -119,13 +156,31 @@ bool attach_client_input(struct shim *s, int fd)
 	return true;
 }
 
+/* One datagram to a client: false when it is to be dropped.  The
+ * foreground caller is waited for (the container's output then waits too,
+ * in its pipe) rather than dropped, up to PRIMARY_WAIT_MS. */
+static bool send_client(struct shim *s, int fd, struct msghdr *m)
+{
+	for (int waited = 0;;) {
+		if (sendmsg(fd, m, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			return true;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN || fd != s->primary || waited >= PRIMARY_WAIT_MS)
+			return false;
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		if (poll(&p, 1, 1000) == 0)
+			waited += 1000;
+	}
+}
+
 void attach_broadcast(struct shim *s, int type, const void *data, size_t len)
 {
 	unsigned char t = (unsigned char) type;
 	for (size_t i = 0; i < s->n_clients;) {
 		struct iovec iov[2] = { { &t, 1 }, { (void *) data, len } };
 		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-		if (sendmsg(s->clients[i], &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		if (!send_client(s, s->clients[i], &m))
 			attach_client_drop(s, s->clients[i]);   /* too slow, or gone */
 		else
 			i++;

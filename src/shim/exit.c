@@ -49,12 +49,21 @@ static void ignore(husk_error **e)
 	*e = NULL;
 }
 
+static void tell_exit(struct shim *s, int status)
+{
+	attach_broadcast(s, ATTACH_EXIT, &status, sizeof(status));
+	while (s->n_clients)
+		attach_client_drop(s, s->clients[0]);
+}
+
 int shim_record_exit(struct shim *s, int status)
 {
 	husk_error *e = NULL;
 	cleanup_json json_object *meta = NULL;
 	if (cdir_meta_read(s->cfd, s->id, &meta, &e) < 0) {
 		ignore(&e);
+		if (status >= 0)
+			tell_exit(s, status);
 		return 0;   /* removed under the shim (rm -f) */
 	}
 	bool again = false;
@@ -70,9 +79,6 @@ int shim_record_exit(struct shim *s, int status)
 		else
 			json_object_object_del(json_member(meta, "state"), "exitSignal");
 		lifecycle_set_state(meta, "finishedAt", json_object_new_string(now));
-		attach_broadcast(s, ATTACH_EXIT, &status, sizeof(status));
-		while (s->n_clients)
-			attach_client_drop(s, s->clients[0]);
 	}
 	if (s->log.dropped)
 		lifecycle_set_state(meta, "logDroppedBytes", json_object_new_int64((int64_t) s->log.dropped));
@@ -84,11 +90,20 @@ int shim_record_exit(struct shim *s, int status)
 	if (!again && s->rm) {
 		log_writer_close(&s->log);
 		cdir_remove(s->cfd, s->id, &e);
-		ignore(&e);
-		return 0;
+	} else {
+		cdir_meta_write(s->cfd, s->id, meta, &e);
 	}
-	cdir_meta_write(s->cfd, s->id, meta, &e);
 	ignore(&e);
+	if (!again) {
+		/* Done with it: the log closed, the lock free for a start or rm
+		 * that follows at once. */
+		log_writer_close(&s->log);
+		close(SHIM_LOCK_FD);
+	}
+	/* Told once the end is recorded (or the container removed): what an
+	 * attached run reads right after it returns is the truth. */
+	if (status >= 0)
+		tell_exit(s, status);
 	if (again)
 		next_backoff(s);
 	return again;

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "shim/shim.h"
+#include "util/utc.h"
 
-#define BATCH 1024   /* iovecs per writev (IOV_MAX) */
 
 static int open_current(struct log_writer *w)
 {
@@ -91,19 +91,21 @@ void log_writer_write(struct log_writer *w, const char *stream, const char *data
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
 	char full[64], part[64];
-	int n = (int) strftime(full, sizeof(full), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += snprintf(full + n, sizeof(full) - n, ".%09ldZ %s F ", ts.tv_nsec, stream);
+	utc_rfc3339(&ts, full);
+	int n = UTC_RFC3339_LEN;
+	n += snprintf(full + n, sizeof(full) - n, " %s F ", stream);
 	memcpy(part, full, n + 1);
 	part[n - 2] = 'P';
 	static const char nl = '\n';
-	struct iovec iov[BATCH];
+	/* The iovecs in the shim's buffer (given back when idle), not on the
+	 * stack, whose pages would stay dirty for the shim's life. */
+	struct iovec small[64], *iov = w->iov ? w->iov : small;
+	int batch_max = w->iov ? LOG_WRITER_BATCH : 64;
 	int k = 0;
 	size_t batch = 0;
 	while (len > 0) {
-		if (k + 3 > BATCH) {
+		if (k + 3 > batch_max) {
 			flush(w, iov, k, batch);
 			k = 0, batch = 0;
 		}

@@ -2,6 +2,7 @@
  * SIGCHLD (its end) through a signalfd; a timer while a restart waits. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -31,6 +32,20 @@ void shim_output(struct shim *s, int stream, const char *data, size_t len)
 		attach_broadcast(s, stream, data, len);
 }
 
+/* The stack below this frame held the deeper calls of the start and of
+ * the last burst; idle, those pages are dead (nothing runs on signal
+ * handlers here: signals come through the signalfd) and go back to the
+ * kernel too.  A page under the frame is kept for the red zone.  The
+ * range may reach below the stack's mapping: madvise skips what is not
+ * mapped (the kernel keeps a guard gap of a megabyte below a stack). */
+static __attribute__((noinline)) void release_stack(void)
+{
+	char here;
+	uintptr_t page = 4096, top = ((uintptr_t) &here & ~(page - 1)) - page;
+	size_t len = 64 * page;
+	madvise((void *) (top - len), len, MADV_DONTNEED);
+}
+
 static void watch(struct shim *s, int fd, int kind)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG(kind, fd) };
@@ -49,7 +64,7 @@ static void close_stream(struct shim *s, int *fd)
 
 /* Reads what is there: false at EOF (or EIO: a pty whose other side is
  * gone), when the stream is closed. */
-static bool pump(struct shim *s, int *fd, int stream)
+bool shim_pump(struct shim *s, int *fd, int stream)
 {
 	ssize_t n = read(*fd, s->buf, READ_MAX);
 	if (n > 0) {
@@ -113,12 +128,15 @@ static int setup(struct shim *s)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	s->buf = mmap(NULL, ATTACH_MSG_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	s->buf = mmap(NULL, SHIM_BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      -1, 0);
 	if (s->sigfd < 0 || s->epfd < 0 || s->buf == MAP_FAILED)
 		return -1;
+	s->log.iov = (struct iovec *) (s->buf + 2 * ATTACH_MSG_MAX);
 	watch(s, s->sigfd, TAG_SIGNAL);
 	watch(s, s->listen, TAG_LISTEN);
+	for (size_t i = 0; i < s->n_clients; i++)
+		attach_client_watch(s, s->clients[i]);
 	watch(s, s->out, TAG_OUT);
 	watch(s, s->err, TAG_ERR);
 	return 0;
@@ -136,10 +154,10 @@ static int dispatch(struct shim *s, uint64_t tag, bool *stop, int *status)
 				*stop = true;   /* stop or rm while a restart waits */
 		return reap(s, status);
 	case TAG_OUT:
-		pump(s, &s->out, ATTACH_STDOUT);
+		shim_pump(s, &s->out, ATTACH_STDOUT);
 		break;
 	case TAG_ERR:
-		pump(s, &s->err, ATTACH_STDERR);
+		shim_pump(s, &s->err, ATTACH_STDERR);
 		break;
 	case TAG_LISTEN:
 		attach_accept(s);
@@ -178,6 +196,8 @@ void shim_loop(struct shim *s)
 			restart_at = -1;
 			if (shim_restart(s) < 0)
 				return;
+			/* The run's garbage goes with a fresh process again. */
+			shim_reexec(s);
 			watch(s, s->out, TAG_OUT);
 			watch(s, s->err, TAG_ERR);
 			ended = reap(s, &status);
@@ -187,7 +207,8 @@ void shim_loop(struct shim *s)
 		int n = epoll_wait(s->epfd, ev, 16, timeout < 0 ? -1 : timeout);
 		if (n == 0 && restart_at < 0 && dirty) {
 			/* Idle: the buffer's pages go back to the kernel. */
-			madvise(s->buf, ATTACH_MSG_MAX, MADV_DONTNEED);
+			madvise(s->buf, SHIM_BUF_SIZE, MADV_DONTNEED);
+			release_stack();
 			dirty = false;
 		}
 		for (int i = 0; i < n; i++) {

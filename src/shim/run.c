@@ -75,6 +75,21 @@ static int make_pipes(struct shim *s, struct stdio_pipes *p, husk_error **err)
 	return 0;
 }
 
+/* The core's created hook: the init's pid, known before it starts (a
+ * container that ends at once has no pid in its state to read after), then
+ * the container's network. */
+struct shim_created {
+	struct shim *s;
+	struct network_start net;
+};
+
+static int created(void *arg, pid_t pid, husk_error **err)
+{
+	struct shim_created *sc = arg;
+	sc->s->pid = pid;
+	return network_created(&sc->net, pid, err);
+}
+
 static int start(struct shim *s, json_object *meta, husk_error **err)
 {
 	struct stdio_pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
@@ -85,14 +100,14 @@ static int start(struct shim *s, json_object *meta, husk_error **err)
 		r = lfd = console_listen(s, console, sizeof(console), err);
 	else
 		r = make_pipes(s, &p, err);
-	struct network_start net = { .c = &s->ctx, .id = s->id, .cdir = s->cdir, .meta = meta };
+	struct shim_created sc = { s, { .c = &s->ctx, .id = s->id, .cdir = s->cdir, .meta = meta } };
 	char cache[PATH_MAX];
 	struct create_options o = { .root = s->ctx.root, .id = s->id, .bundle = s->cdir,
 				    .rootless = container_rootless(),
 				    .systemd_cgroup = s->ctx.systemd_cgroup,
 				    .seccomp_cache = engine_seccomp_cache(&s->ctx, cache, sizeof(cache)),
 				    .console_socket = s->tty ? console : NULL,
-				    .created = network_created, .created_arg = &net };
+				    .created = created, .created_arg = &sc };
 	int status = 0;
 	if (r >= 0)
 		r = container_run(&o, true, true, &status, err);
@@ -109,21 +124,11 @@ static int start(struct shim *s, json_object *meta, husk_error **err)
 		p.out[0] = p.err[0] = p.in[1] = -1;
 		fcntl(s->out, F_SETFL, O_NONBLOCK);
 		fcntl(s->err, F_SETFL, O_NONBLOCK);
+		if (s->in >= 0)   /* written with a deadline (attach_server.c) */
+			fcntl(s->in, F_SETFL, O_NONBLOCK);
 	}
 	pipes_close(&p);
 	return r;
-}
-
-static pid_t runtime_pid(struct shim *s)
-{
-	json_object *st = NULL;
-	husk_error *e = NULL;
-	pid_t pid = 0;
-	if (container_state(s->ctx.root, s->id, &st, &e) >= 0)
-		pid = json_object_get_int(json_member(st, "pid"));
-	json_object_put(st);
-	husk_error_free(e);
-	return pid;
 }
 
 int shim_run_container(struct shim *s, husk_error **err)
@@ -141,9 +146,10 @@ int shim_run_container(struct shim *s, husk_error **err)
 	if ((r = cdir_meta_write(s->cfd, s->id, meta, err)) < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->pid = 0;
 	if ((r = start(s, meta, err)) < 0)
 		goto fail;
-	if ((s->pid = runtime_pid(s)) <= 0) {
+	if (s->pid <= 0) {
 		r = husk_fail(err, ESRCH, "container %.12s: no pid in its state", s->id);
 		goto fail;
 	}

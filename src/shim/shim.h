@@ -16,11 +16,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "engine/internal.h"
+#include "shim/attach_proto.h"
 #include "util/error.h"
 
 #define SHIM_MAX_CLIENTS 64
+#define LOG_WRITER_BATCH 1024   /* iovecs per writev (IOV_MAX) */
+/* The shim's buffer: output read, a client's message, the log's iovecs. */
+#define SHIM_BUF_SIZE (2 * ATTACH_MSG_MAX + LOG_WRITER_BATCH * sizeof(struct iovec))
+#define SHIM_LOCK_FD 3   /* the container's lock, held for the shim's life */
 
 struct log_writer {
 	int dirfd;            /* the log's directory */
@@ -29,6 +35,7 @@ struct log_writer {
 	int64_t size, max_size;   /* max_size 0: no rotation */
 	int max_file;
 	uint64_t dropped;     /* bytes not written (a write failed: a full disk) */
+	struct iovec *iov;    /* LOG_WRITER_BATCH of them, scratch (NULL: 64 on the stack) */
 };
 
 struct shim {
@@ -49,11 +56,23 @@ struct shim {
 	int epfd, sigfd, listen;
 	int clients[SHIM_MAX_CLIENTS];
 	size_t n_clients;
-	char *buf;            /* one read buffer, given back to the kernel when idle */
+	/* The caller of a foreground run or start (one end of a socketpair
+	 * made before the fork, so that none of the output is missed): it is
+	 * waited for when it reads slowly instead of being dropped; -1: none. */
+	int primary;
+	char *buf;            /* SHIM_BUF_SIZE: output read into the first half, client
+	                       * messages into the second; given back when idle */
 	struct log_writer log;
 };
 
-/* spawn.c: engine_start_detached (engine.h) forks the shim. */
+/* spawn.c: engine_start_detached and engine_start_attached (engine.h)
+ * fork the shim. */
+
+/* spawn.c: config and log from meta.json again (the resumed shim). */
+int shim_reload(struct shim *s);
+/* resume.c: husk executed again with the shim's state (returns only if
+ * that failed; the shim then goes on as it is). */
+void shim_reexec(struct shim *s);
 
 /* run.c: one run of the container under the shim: stdio set up, created
  * and started through the core; s->pid, s->out, s->err, s->in. */
@@ -64,6 +83,8 @@ void shim_loop(struct shim *s);
 /* Output read from out or err (stream 1 or 2): into the log and to the
  * attached clients. */
 void shim_output(struct shim *s, int stream, const char *data, size_t len);
+/* Reads what *fd (out or err) has into shim_output; false when it closed. */
+bool shim_pump(struct shim *s, int *fd, int stream);
 
 /* exit.c: the container's end recorded; whether to run it again (1, after
  * the backoff has been waited for by the loop) or to stop (0). */
@@ -81,6 +102,8 @@ void log_writer_close(struct log_writer *w);
 /* attach_server.c */
 int attach_listen(struct shim *s, husk_error **err);
 void attach_accept(struct shim *s);
+/* A connected client fd into the loop (fails quietly: it is dropped). */
+void attach_client_watch(struct shim *s, int fd);
 /* A message from client fd; false when it hung up (then it is removed). */
 bool attach_client_input(struct shim *s, int fd);
 void attach_broadcast(struct shim *s, int type, const void *data, size_t len);

@@ -160,14 +160,22 @@ drive() {
 	assert_clean
 }
 
-@test "attach: a container that runs without a shim (a foreground run) is one error, and keeps running" {
+@test "attach: a foreground run is under its shim too: a second attacher sees its output and gets its exit code" {
 	HUSK_TEST_TAG=$TAG "$HUSK" --root "$ROOT" --store "$STORE" container run --name fg \
-		-e "HUSK_TEST_TAG=$TAG" bb sleep 1000 </dev/null >/dev/null 2>&1 &
+		-e "HUSK_TEST_TAG=$TAG" bb sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo bye; exit 3' \
+		</dev/null >"$TESTDIR/fg.out" 2>&1 &
+	fg=$!
 	wait_for 10 eval '"$HUSK" --root "$ROOT" --store "$STORE" container ls -q | grep -q .' ||
 		fail "the container does not run"
-	hrun eng container attach fg
-	assert_husk_error 'container fg: is running, but no shim serves its stdio'
-	hrun eng container ls -q
-	[ -n "$output" ] || fail "the container stopped"
-	eng container kill -s KILL fg
+	eng container attach fg </dev/null >"$TESTDIR/a.out" 2>&1 &
+	a=$!
+	sleep 0.3
+	eng container exec fg touch /tmp/go
+	st=0
+	wait "$a" || st=$?
+	[ "$st" -eq 3 ] || fail "attach exit $st: $(cat "$TESTDIR/a.out")"
+	st=0
+	wait "$fg" || st=$?
+	[ "$st" -eq 3 ] || fail "run exit $st"
+	grep -q bye "$TESTDIR/a.out" && grep -q bye "$TESTDIR/fg.out"
 }
