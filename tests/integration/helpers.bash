@@ -473,3 +473,17 @@ subid_user_del() {
 		sed -i "/^$u:/d" /etc/subuid /etc/subgid
 	done
 }
+
+# netns_del NAME...: kills what still runs in each test network namespace
+# (a server started through a shell function outlives a kill of the
+# function's subshell, and holds bats' output open: the file never ends),
+# then deletes it.  A missing one is no error.
+netns_del() {
+	local ns pids
+	for ns in "$@"; do
+		[ -e "/run/netns/$ns" ] || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}

@@ -42,6 +42,6 @@ netns_topology() {
 netns_topology_del() {
 	local ns
 	for ns in "$@"; do
-		ip netns del "$ns" 2>/dev/null || true
+		netns_del "$ns"
 	done
 }

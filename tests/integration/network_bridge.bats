@@ -38,8 +38,8 @@ teardown() {
 	for c in $(hns container ls -a -q 2>/dev/null); do
 		hns container rm -f "$c" >/dev/null 2>&1
 	done
-	ip netns del "$HNS" 2>/dev/null || true
-	ip netns del "$ONS" 2>/dev/null || true
+	netns_del "$HNS"
+	netns_del "$ONS"
 	teardown_test
 	# The machine's own namespace: no interface, sysctl or rule of ours.
 	now=$(ip -o link show | awk -F': ' '{print $2}' | sort)
@@ -88,9 +88,9 @@ assert_net_clean() {
 # The outside's server on 198.19.255.2: TCP 9000, UDP 53 (busybox's
 # nslookup is the containers' UDP client).
 start_server() {
-	# /usr/bin/python3 itself (not a wrapper that would outlive kill), and
-	# not on bats' fd 3.
-	in_out /usr/bin/python3 "$REPO_ROOT/tests/data/net_peer_server.py" 198.19.255.2 9000 53 \
+	# nsenter, which becomes /usr/bin/python3 itself (not a shell function's
+	# subshell, which would be what kill kills), and not on bats' fd 3.
+	nsenter --net="/run/netns/$ONS" -- /usr/bin/python3 "$REPO_ROOT/tests/data/net_peer_server.py" 198.19.255.2 9000 53 \
 		>"$TESTDIR/srv.out" 2>&1 3>&- &
 	SRV=$!
 	wait_for 50 grep -q ready "$TESTDIR/srv.out" || fail "server did not start: $(cat "$TESTDIR/srv.out")"

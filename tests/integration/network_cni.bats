@@ -19,7 +19,7 @@ setup() {
 }
 
 teardown() {
-	ip netns del "$HNS" 2>/dev/null || true
+	netns_del "$HNS"
 	teardown_test
 }
 

@@ -40,8 +40,8 @@ teardown() {
 	[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true
 	for c in web c1; do hns container rm -f "$c" >/dev/null 2>&1 || true; done
 	pkill -f "$TESTDIR/plugins/" 2>/dev/null || true
-	ip netns del "$HNS" 2>/dev/null || true
-	ip netns del "$ONS" 2>/dev/null || true
+	netns_del "$HNS"
+	netns_del "$ONS"
 	teardown_test
 }
 
@@ -60,7 +60,8 @@ in_ons() {
 # fetch URL: its body, from the outside (busybox's wget -T crashes on
 # Debian 12, so python3 here and `timeout wget` in containers).
 fetch() {
-	in_ons python3 -c 'import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=2).read().decode())' "$1" 2>/dev/null
+	# nsenter itself (it becomes python3), so that $! is the server.
+	nsenter --net="/run/netns/$ONS" -- python3 -c 'import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=2).read().decode())' "$1" 2>/dev/null
 }
 
 # An HTTP server outside that answers each GET with the client's address.
@@ -72,7 +73,7 @@ class H(h.BaseHTTPRequestHandler):
         b = s.client_address[0].encode()
         s.send_response(200); s.send_header("Content-Length", str(len(b))); s.end_headers(); s.wfile.write(b)
     def log_message(s, *a): pass
-h.HTTPServer(("'"$OUT_IP"'", 8080), H).serve_forever()' &
+h.HTTPServer(("'"$OUT_IP"'", 8080), H).serve_forever()' </dev/null >/dev/null 2>&1 3>&- &
 	SERVER=$!
 	wait_for 5 in_ons python3 -c 'import socket; socket.create_connection(("'"$OUT_IP"'", 8080), 1)' ||
 		fail "the outside server did not start"

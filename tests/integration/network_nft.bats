@@ -40,7 +40,7 @@ rules() {
 # serve NS PROTO ADDR PORT: a peer that answers "from <client address>".
 serve() {
 	local ready=$TESTDIR/ready-$1-$2-$4
-	HUSK_TEST_TAG=$TAG in_ns "$1" python3 "$PEER" serve "$2" "$3" "$4" "$ready" </dev/null >/dev/null 2>&1 &
+	HUSK_TEST_TAG=$TAG in_ns "$1" python3 "$PEER" serve "$2" "$3" "$4" "$ready" </dev/null >/dev/null 2>&1 3>&- &
 	wait_for 10 test -s "$ready"
 }
 

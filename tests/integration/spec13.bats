@@ -15,7 +15,7 @@ setup() {
 }
 
 teardown() {
-	[ -z "$NETNS" ] || ip netns del "$NETNS" 2>/dev/null || true
+	[ -z "$NETNS" ] || netns_del "$NETNS"
 	teardown_test
 }
 
