@@ -168,7 +168,11 @@ static int read_ready(int fd, husk_error **err)
 	if (m.code == 0)
 		return 0;
 	m.msg[sizeof(m.msg) - 1] = '\0';
-	return husk_fail(err, m.code, "%s", m.msg);
+	/* The message has its strerror already: the errno is set after. */
+	husk_fail(err, 0, "%s", m.msg);
+	if (err && *err)
+		(*err)->errnum = m.code;
+	return -m.code;
 }
 
 /* The shim forked, the container started under it; attach: the caller's
