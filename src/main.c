@@ -138,13 +138,11 @@ int main(int argc, char **argv)
 	const char *name = argv[optind];
 	/* The commands that put processes in a container: those must not
 	 * have the host's husk binary as their exe (see linux/exe_seal.h).
-	 * The engine's start and restart (their shim runs the container) and
-	 * build (its RUN steps) as well. */
+	 * The engine's start and restart too: their shim runs the container. */
 	bool engine = strcmp(name, "container") == 0 && optind + 1 < argc;
 	const char *verb = engine ? argv[optind + 1] : name;
 	if ((strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0 ||
-	     (engine && (strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0)) ||
-	     strcmp(name, "build") == 0) &&
+	     (engine && (strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0))) &&
 	    container_seal_binary(argv, &err) < 0) {
 		log_fatal(err);
 		husk_error_free(err);
