@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "linux/fds.h"
+#include "linux/raw_ids.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/userns_maps.h"
@@ -181,7 +182,7 @@ static int setup(struct init_config *c, int sync_fd, struct exec_plan *plan, hus
 		return r;
 	/* In a new or joined user namespace, act as its root: files the
 	 * setup creates must belong to a mapped id. */
-	if ((userns || c->ns_fds[NS_USER] >= 0) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+	if ((userns || c->ns_fds[NS_USER] >= 0) && (raw_setresgid(0, 0, 0) < 0 || raw_setresuid(0, 0, 0) < 0))
 		return husk_fail(err, errno, "become root in the user namespace");
 	/* pid, time and user are joined by the parent before clone (see
 	 * spawn_container). */

@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/affinity.h"
 #include "linux/fds.h"
+#include "linux/raw_ids.h"
 #include "linux/join_cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/sync.h"
@@ -99,7 +100,7 @@ static __attribute__((noreturn)) void intermediate_main(const struct join_config
 	log_debug("exec: joining the namespaces of pid %d", (int) c->target);
 	if (ns_join(fds, 1u << NS_USER, &err) < 0)
 		goto fail;
-	if (fds[NS_USER] >= 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+	if (fds[NS_USER] >= 0 && (raw_setresgid(0, 0, 0) < 0 || raw_setresuid(0, 0, 0) < 0)) {
 		husk_fail(&err, errno, "become root in the user namespace");
 		goto fail;
 	}

@@ -21,6 +21,7 @@
 
 #include "linux/caps.h"
 #include "linux/fds.h"
+#include "linux/raw_ids.h"
 #include "linux/lsm.h"
 #include "linux/scheduling.h"
 #include "linux/sync.h"
@@ -54,12 +55,12 @@ int process_set_identity(const struct spec_process *p, husk_error **err)
 	/* A user namespace whose setgroups is "deny" refuses even an empty
 	 * list; that is only an error when groups were asked for (runc skips
 	 * the call there too). */
-	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+	if (raw_setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
 	    !(errno == EPERM && p->n_additional_gids == 0 && setgroups_denied()))
 		return husk_fail(err, errno, "setgroups");
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (raw_setresgid(p->gid, p->gid, p->gid) < 0)
 		return husk_fail(err, errno, "setgid %u", p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
+	if (raw_setresuid(p->uid, p->uid, p->uid) < 0)
 		return husk_fail(err, errno, "setuid %u", p->uid);
 	umask(p->has_umask ? p->umask : 022);
 	const char *cwd = p->cwd ? p->cwd : "/";
