@@ -7,10 +7,7 @@ load helpers
 load engine_image
 
 setup() {
-	setup_test
-	STORE=$TESTDIR/store
-	BASE=$TESTDIR/base
-	cp -a "$BUNDLE/rootfs" "$BASE"
+	setup_engine_test
 	# A second layer: a file of its own and a user with groups.
 	TOP=$TESTDIR/top
 	mkdir -p "$TOP/etc"

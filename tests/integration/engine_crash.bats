@@ -12,11 +12,8 @@ load helpers
 load engine_image
 
 setup() {
-	setup_test
+	setup_engine_test
 	command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
-	STORE=$TESTDIR/store
-	BASE=$TESTDIR/base
-	cp -a "$BUNDLE/rootfs" "$BASE"
 	make_image bb '{"Cmd":["true"]}' "$BASE"
 }
 

@@ -6,10 +6,7 @@ load helpers
 load engine_image
 
 setup() {
-	setup_test
-	STORE=$TESTDIR/store
-	BASE=$TESTDIR/base
-	cp -a "$BUNDLE/rootfs" "$BASE"
+	setup_engine_test
 }
 
 teardown() {

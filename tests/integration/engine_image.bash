@@ -71,3 +71,12 @@ assert_engine_clean() {
 	left=$(ls -A "$ROOT" 2>/dev/null || true)
 	[ -z "$left" ] || fail "runtime state left: $left" || return
 }
+
+# setup_engine_test: setup_test, an empty store at $STORE and a copy of the
+# test bundle's busybox rootfs at $BASE for make_image.
+setup_engine_test() {
+	setup_test
+	STORE=$TESTDIR/store
+	BASE=$TESTDIR/base
+	cp -a "$BUNDLE/rootfs" "$BASE"
+}

@@ -10,10 +10,7 @@ load helpers
 load engine_image
 
 setup() {
-	setup_test
-	STORE=$TESTDIR/store
-	BASE=$TESTDIR/base
-	cp -a "$BUNDLE/rootfs" "$BASE"
+	setup_engine_test
 	make_image bb '{"Cmd":["sh"]}' "$BASE"
 	# husk itself (not a function) for jobs whose pid is husk's
 	HB=("$HUSK" --root "$ROOT" --store "$STORE")
