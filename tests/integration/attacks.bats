@@ -13,7 +13,7 @@ setup() {
 	# The host's sentinel: a directory and a file the container must never
 	# reach.
 	HOST=$TESTDIR/host
-	mkdir "$HOST"
+	mkdir "$HOST" "$HOST/dir"
 	echo "host-secret-$TAG" >"$HOST/secret"
 	chmod 644 "$HOST/secret"
 	echo payload >"$TESTDIR/payload"
@@ -135,16 +135,18 @@ run_inside_or_error() {
 }
 
 @test "mount destination whose last component is a symlink to a host file is not followed out" {
+	# Both land where the links point, inside the rootfs (as runc's
+	# securejoin): apart, so that the directory does not cover the file.
 	ln -s "$HOST/secret" "$BUNDLE/rootfs/etc/evil-file"
-	ln -s "$HOST" "$BUNDLE/rootfs/etc/evil-dir"
+	ln -s "$HOST/dir" "$BUNDLE/rootfs/etc/evil-dir"
 	add_mount /etc/evil-file bind "$TESTDIR/payload" bind
 	add_mount /etc/evil-dir bind "$TESTDIR/payload-dir" rbind
 	set_cmd "cat /etc/evil-file; ls /etc/evil-dir"
 	run_inside_or_error 'evil-(file|dir)'
 	if [ "$RAN" = 1 ]; then
-		[ "${lines[0]}" = payload ]
-		[ "${lines[1]}" = p ]
+		[ "${lines[0]}" = payload ] && [ "${lines[1]}" = p ] || fail "inside: $output"
 	fi
+	[ -z "$(ls -A "$HOST/dir")" ] || fail "made on the host: $(ls -A "$HOST/dir")"
 	host_intact
 	assert_clean
 }
