@@ -533,3 +533,23 @@ assert_step_gone() {
 	STEP_ID=none
 	assert_step_gone
 }
+
+@test "build: FROM pulled when missing; COPY globs; the escape parser directive" {
+	registry_start http
+	make_image other
+	push other other:2
+	mkdir -p "$CTX/d"
+	echo a >"$CTX/d/a.txt"; echo b >"$CTX/d/b.txt"; echo c >"$CTX/d/c.log"
+	printf '# escape=`\nFROM %s/other:2\nCOPY d/*.txt /g/\nRUN ls /g `\n    >/listed\n' "$REG" \
+		>"$CTX/Containerfile"
+	hrun hb build --insecure -t localhost/pf "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	[[ "$output" == *"pulling $REG/other:2"* ]] || fail "FROM not pulled: $output"
+	hrun hb container run --rm localhost/pf cat /listed
+	[ "$output" = "a.txt"$'\n'"b.txt" ] || fail "glob or continuation: $output $stderr"
+	printf '# escape=x\nFROM localhost/bb\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:1: escape directive: must be'
+	assert_build_clean
+}
