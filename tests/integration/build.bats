@@ -13,16 +13,11 @@ load helpers_image
 load helpers_registry
 
 setup_file() {
-	local rootfs
-	rootfs=$(ensure_rootfs) || return
-	BT=$(mktemp -d "${HUSK_TEST_TMP:-/tmp}/husk-build.XXXXXX") || return
-	chmod 755 "$BT"
-	export BT
-	make_rootfs_tar "$BT/busybox.tar"
+	busybox_tar_setup_file
 }
 
 teardown_file() {
-	rm -rf --one-file-system "$BT"
+	busybox_tar_teardown_file
 }
 
 setup() {

@@ -8,17 +8,8 @@
 load helpers
 load helpers_image
 
-setup_file() {
-	ensure_rootfs >/dev/null || return
-	BT=$(mktemp -d "${HUSK_TEST_TMP:-/tmp}/husk-bnet.XXXXXX") || return
-	chmod 755 "$BT"
-	export BT
-	make_rootfs_tar "$BT/busybox.tar"
-}
-
-teardown_file() {
-	rm -rf --one-file-system "$BT"
-}
+setup_file() { busybox_tar_setup_file; }
+teardown_file() { busybox_tar_teardown_file; }
 
 setup() {
 	setup_test
@@ -28,24 +19,15 @@ setup() {
 	HNS=husk-bb-$$-$RANDOM
 	ONS=husk-bo-$$-$RANDOM
 	HOST_LINKS=$(ip -o link show | awk -F': ' '{print $2}' | sort)
-	ip netns add "$HNS"
-	ip netns add "$ONS"
-	ip -n "$HNS" link set lo up
-	ip -n "$ONS" link set lo up
-	ip -n "$HNS" link add hk-up type veth peer name hk-out netns "$ONS"
-	ip -n "$HNS" addr add 198.19.255.1/30 dev hk-up
-	ip -n "$ONS" addr add 198.19.255.2/30 dev hk-out
-	ip -n "$HNS" link set hk-up up
-	ip -n "$ONS" link set hk-out up
+	netns_host_outside "$HNS" "$ONS"
 	hns image import "$BT/busybox.tar" localhost/bb >/dev/null
 	hns network create bnet --subnet 198.18.3.0/24 >/dev/null
 }
 
 teardown() {
 	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
-	for c in $(hns container ls -a -q 2>/dev/null); do
-		hns container rm -f "$c" >/dev/null 2>&1
-	done
+	# What a failed test left (a step's container, its overlay) goes first.
+	hns container ls -a -q 2>/dev/null | while read -r c; do hns container rm -f "$c"; done >/dev/null 2>&1
 	netns_del "$HNS" "$ONS"
 	teardown_test
 	now=$(ip -o link show | awk -F': ' '{print $2}' | sort)
@@ -58,27 +40,28 @@ hns() {
 		--store "$STORE" "$@"
 }
 
+# build_with_server NETWORK NAME CMD: with a web server outside serving
+# $BT, builds NAME from localhost/bb with RUN CMD on NETWORK.
+build_with_server() {
+	nsenter --net="/run/netns/$ONS" -- busybox httpd -f -p 198.19.255.2:8080 -h "$BT" &
+	SRV=$!
+	sleep 0.3
+	printf 'FROM localhost/bb\nRUN %s\n' "$3" >"$CTX/Containerfile"
+	hrun hns build -q --network "$1" -t "$2" "$CTX"
+	[ "$status" -eq 0 ] || fail "build --network $1: status $status: $output $stderr"
+}
+
 # Nothing of the build left: no container, veth, lease, mount.
 assert_bnet_clean() {
 	local left
 	[ -z "$(hns container ls -a -q)" ] || fail "container left: $(hns container ls -a)" || return
-	left=$(ip -n "$HNS" -o link show type veth | grep -v hk-up || true)
-	[ -z "$left" ] || fail "veth left: $left" || return
-	for f in "$STORE"/networks/*.leases; do
-		[ -f "$f" ] || continue
-		[ "$(jq length "$f")" = 0 ] || fail "lease left in $f: $(cat "$f")" || return
-	done
+	assert_no_veth_lease "$HNS" "$STORE" || return
 	! grep -q "$STORE" /proc/self/mountinfo || fail "mount left: $(grep "$STORE" /proc/self/mountinfo)"
 }
 
 @test "build network: --network NAME: a RUN reaches a server outside through the bridge; nothing left" {
-	nsenter --net="/run/netns/$ONS" -- busybox httpd -f -p 198.19.255.2:8080 -h "$BT" &
-	SRV=$!
-	sleep 0.3
-	printf 'FROM localhost/bb\nRUN wget -q -O /got http://198.19.255.2:8080/busybox.tar && ip -4 -o addr show eth0 >/eth0\n' \
-		>"$CTX/Containerfile"
-	hrun hns build -q --network bnet -t localhost/netted "$CTX"
-	[ "$status" -eq 0 ] || fail "status $status: $output $stderr"
+	build_with_server bnet localhost/netted \
+		'wget -q -O /got http://198.19.255.2:8080/busybox.tar && ip -4 -o addr show eth0 >/eth0'
 	local want
 	want=$(sha256sum <"$BT/busybox.tar" | cut -c1-64)
 	hrun hns container run --rm --network none localhost/netted sh -c 'sha256sum </got | cut -c1-64; cat /eth0'
@@ -93,13 +76,8 @@ assert_bnet_clean() {
 }
 
 @test "build network: --network none has only lo, and a RUN cannot reach the server; an unknown network or cni: is an error" {
-	nsenter --net="/run/netns/$ONS" -- busybox httpd -f -p 198.19.255.2:8080 -h "$BT" &
-	SRV=$!
-	sleep 0.3
-	printf 'FROM localhost/bb\nRUN sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " " >/ifs; ! wget -q -T 2 -O /dev/null http://198.19.255.2:8080/busybox.tar\n' \
-		>"$CTX/Containerfile"
-	hrun hns build -q --network none -t localhost/none "$CTX"
-	[ "$status" -eq 0 ] || fail "status $status: $output $stderr"
+	build_with_server none localhost/none \
+		'sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " " >/ifs; ! wget -q -T 2 -O /dev/null http://198.19.255.2:8080/busybox.tar'
 	hrun hns container run --rm --network none localhost/none cat /ifs
 	[ "$output" = lo ] || fail "--network none: $output"
 	hrun hns build -q --no-cache --network nosuchnet -t localhost/bad "$CTX"
