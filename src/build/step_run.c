@@ -158,7 +158,10 @@ static int create(struct build *b, const struct bstate *st, char **argv, bool as
 		store_image_clear(&img);
 		return husk_fail(err, 0, "the image so far has no layers (FROM scratch): nothing to run in");
 	}
+	/* A husk network's name goes in networks too: the engine joins those. */
+	char *nets[] = { (char *) b->o->network, NULL };
 	struct engine_flags f = { .entrypoint = "", .command = argv, .network = b->o->network,
+				  .networks = nets,
 				  .env = as_root ? NULL : b->args, .user = as_root ? "0:0" : NULL,
 				  .workdir = as_root ? "/" : NULL, .volumes = volumes };
 	int r = engine_create_image(b->c, &img, b->owner, &f, id, err);

@@ -55,8 +55,11 @@ static int run_build(const struct globals *g, int argc, char **argv, husk_error 
 			o.no_cache = true;
 			break;
 		case 'N':
-			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
-				return husk_fail(err, 0, "build: --network %s: none or host", optarg);
+			/* A husk network's name is checked by the engine (it must
+			 * exist); cni: and container: have no place in a build. */
+			if (strchr(optarg, ':'))
+				return husk_fail(err, 0, "build: --network %s: none, host or a husk network's name",
+						 optarg);
 			o.network = optarg;
 			break;
 		case 'i':
@@ -104,7 +107,7 @@ const struct command cmd_build = {
 	.name = "build",
 	.summary = "build an image from a Containerfile (Dockerfile)",
 	.usage = "[-t NAME[:TAG]]... [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache]\n"
-		 "       [--network none|host] [--timestamp SECONDS] [--insecure] [--tls-ca FILE]\n"
+		 "       [--network none|host|NAME] [--timestamp SECONDS] [--insecure] [--tls-ca FILE]\n"
 		 "       [-q|--quiet] CONTEXT",
 	.run = run_build,
 };

@@ -13,16 +13,11 @@ load helpers_image
 load helpers_registry
 
 setup_file() {
-	local rootfs
-	rootfs=$(ensure_rootfs) || return
-	BT=$(mktemp -d "${HUSK_TEST_TMP:-/tmp}/husk-build.XXXXXX") || return
-	chmod 755 "$BT"
-	export BT
-	make_rootfs_tar "$BT/busybox.tar"
+	busybox_tar_setup_file
 }
 
 teardown_file() {
-	rm -rf --one-file-system "$BT"
+	busybox_tar_teardown_file
 }
 
 setup() {
@@ -432,7 +427,7 @@ assert_step_gone() {
 	assert_build_clean
 }
 
-@test "build: RUN has a loopback only by default and --network none, the host's with --network host; --network NAME is refused" {
+@test "build: RUN has a loopback only by default and --network none, the host's with --network host; --network NAME must exist" {
 	local host_ifs
 	host_ifs=$(sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
 	printf 'FROM localhost/bb\nRUN sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\\n" " " >/ifs\n' \
@@ -450,8 +445,10 @@ assert_step_gone() {
 		fi
 	done
 	rm -f "$LOG"
-	hrun hb build -q --network mybridge -t localhost/bad "$CTX"
-	assert_husk_error 'build: --network mybridge: none or host'
+	hrun hb build -q --no-cache --network mybridge -t localhost/bad "$CTX"
+	assert_husk_error 'mybridge'
+	hrun hb image inspect localhost/bad
+	[ "$status" -ne 0 ] || fail "a build on an unknown network tagged its image"
 	assert_build_clean
 }
 
@@ -530,4 +527,24 @@ assert_step_gone() {
 	! hb image inspect localhost/cc >/dev/null 2>&1 || fail "an image was tagged"
 	STEP_ID=none
 	assert_step_gone
+}
+
+@test "build: FROM pulled when missing; COPY globs; the escape parser directive" {
+	registry_start http
+	make_image other
+	push other other:2
+	mkdir -p "$CTX/d"
+	echo a >"$CTX/d/a.txt"; echo b >"$CTX/d/b.txt"; echo c >"$CTX/d/c.log"
+	printf '# escape=`\nFROM %s/other:2\nCOPY d/*.txt /g/\nRUN ls /g `\n    >/listed\n' "$REG" \
+		>"$CTX/Containerfile"
+	hrun hb build --insecure -t localhost/pf "$CTX"
+	[ "$status" -eq 0 ] || fail "build: $stderr"
+	[[ "$output" == *"pulling $REG/other:2"* ]] || fail "FROM not pulled: $output"
+	hrun hb container run --rm localhost/pf cat /listed
+	[ "$output" = "a.txt"$'\n'"b.txt" ] || fail "glob or continuation: $output $stderr"
+	printf '# escape=x\nFROM localhost/bb\n' >"$CTX/Containerfile"
+	rm -f "$LOG"
+	hrun hb build -q -t localhost/bad "$CTX"
+	assert_husk_error 'Containerfile:1: escape directive: must be'
+	assert_build_clean
 }

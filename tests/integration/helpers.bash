@@ -474,6 +474,33 @@ subid_user_del() {
 	done
 }
 
+# netns_host_outside HOST OUTSIDE: two new network namespaces, HOST (where
+# husk runs) and OUTSIDE, joined by a veth: 198.19.255.1/30 on hk-up in HOST,
+# 198.19.255.2/30 on hk-out in OUTSIDE.
+netns_host_outside() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" link add hk-up type veth peer name hk-out netns "$2"
+	ip -n "$1" addr add 198.19.255.1/30 dev hk-up
+	ip -n "$2" addr add 198.19.255.2/30 dev hk-out
+	ip -n "$1" link set hk-up up
+	ip -n "$2" link set hk-out up
+}
+
+# assert_no_veth_lease NS STORE: no veth in namespace NS but netns_host_outside's
+# hk-up, no lease in STORE's husk networks.
+assert_no_veth_lease() {
+	local left f
+	left=$(ip -n "$1" -o link show type veth | grep -v hk-up || true)
+	[ -z "$left" ] || fail "veth left: $left" || return
+	for f in "$2"/networks/*.leases; do
+		[ -f "$f" ] || continue
+		[ "$(jq length "$f")" = 0 ] || fail "lease left in $f: $(cat "$f")" || return
+	done
+}
+
 # netns_del NAME...: kills what still runs in each test network namespace
 # (a server started through a shell function outlives a kill of the
 # function's subshell, and holds bats' output open: the file never ends),

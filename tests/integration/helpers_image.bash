@@ -139,3 +139,18 @@ assert_store_consistent() {
 store_empty() {
 	[ -z "$(find "$STORE/layers" "$STORE/blobs/sha256" -mindepth 1 2>/dev/null)" ]
 }
+
+# busybox_tar_setup_file: BT, a directory of the test file (exported) with
+# busybox.tar, the test rootfs as an image tar; busybox_tar_teardown_file
+# removes it.
+busybox_tar_setup_file() {
+	ensure_rootfs >/dev/null || return
+	BT=$(mktemp -d "${HUSK_TEST_TMP:-/tmp}/husk-build.XXXXXX") || return
+	chmod 755 "$BT"
+	export BT
+	make_rootfs_tar "$BT/busybox.tar"
+}
+
+busybox_tar_teardown_file() {
+	rm -rf --one-file-system "$BT"
+}

@@ -16,17 +16,9 @@ setup() {
 	ONS=husk-out-$$-$RANDOM
 	HOST_LINKS=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 	HOST_FWD=$(cat /proc/sys/net/ipv4/ip_forward)
-	ip netns add "$HNS"
-	ip netns add "$ONS"
-	ip -n "$HNS" link set lo up
-	ip -n "$ONS" link set lo up
 	# host <-> outside: 198.19.255.1 (host) - 198.19.255.2 (outside); the
 	# outside has no route back to the containers' subnets: only NAT works.
-	ip -n "$HNS" link add hk-up type veth peer name hk-out netns "$ONS"
-	ip -n "$HNS" addr add 198.19.255.1/30 dev hk-up
-	ip -n "$ONS" addr add 198.19.255.2/30 dev hk-out
-	ip -n "$HNS" link set hk-up up
-	ip -n "$ONS" link set hk-out up
+	netns_host_outside "$HNS" "$ONS"
 	make_image bb '{"Cmd":["sh"],"ExposedPorts":{"8080/tcp":{}}}' "$BUNDLE/rootfs"
 	# The default network moved into the test range.
 	hns network create bridge --subnet 198.18.0.0/24 >/dev/null
@@ -63,12 +55,7 @@ in_out() {
 # Nothing of the network left in the host namespace: veths, leases.
 assert_net_clean() {
 	local left
-	left=$(ip -n "$HNS" -o link show type veth | grep -v hk-up || true)
-	[ -z "$left" ] || fail "veth left: $left" || return
-	for f in "$STORE"/networks/*.leases; do
-		[ -f "$f" ] || continue
-		[ "$(jq length "$f")" = 0 ] || fail "lease left in $f: $(cat "$f")" || return
-	done
+	assert_no_veth_lease "$HNS" "$STORE" || return
 	# No rule of a container left (its chain is c/NETWORK/ID, with its DNAT).
 	left=$(nsenter --net="/run/netns/$HNS" "$REPO_ROOT/build/tests/tools/nft_rules" list | grep -E 'chain c/|dnat (ip|ip6) to' || true)
 	[ -z "$left" ] || fail "rules left: $left"
