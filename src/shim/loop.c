@@ -132,7 +132,7 @@ static int setup(struct shim *s)
 		      -1, 0);
 	if (s->sigfd < 0 || s->epfd < 0 || s->buf == MAP_FAILED)
 		return -1;
-	s->log.iov = (struct iovec *) (s->buf + 2 * ATTACH_MSG_MAX);
+	s->log.out = s->buf + 2 * ATTACH_MSG_MAX;
 	watch(s, s->sigfd, TAG_SIGNAL);
 	watch(s, s->listen, TAG_LISTEN);
 	for (size_t i = 0; i < s->n_clients; i++)
