@@ -35,6 +35,7 @@ int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t m
 	w->max_size = max_size;
 	w->max_file = max_file < 1 ? 1 : max_file;
 	w->dropped = 0;
+	w->used = 0;
 	if (w->dirfd < 0 || open_current(w) < 0)
 		return husk_fail(err, errno, "log %s", name);
 	return 0;
@@ -42,6 +43,7 @@ int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t m
 
 void log_writer_close(struct log_writer *w)
 {
+	log_writer_flush(w);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->dirfd >= 0)
@@ -112,7 +114,7 @@ void log_writer_write(struct log_writer *w, const char *stream, const char *data
 	/* The buffer is the shim's (given back when idle), not the stack,
 	 * whose pages would stay dirty for the shim's life. */
 	char small[4096], *buf = w->out ? w->out : small;
-	size_t cap = w->out ? LOG_WRITER_OUT : sizeof(small), used = 0;
+	size_t cap = w->out ? LOG_WRITER_OUT : sizeof(small), used = w->out ? w->used : 0;
 	while (len > 0) {
 		const char *end = memchr(data, '\n', len);
 		size_t line = end ? (size_t) (end - data) + 1 : len;
@@ -138,5 +140,14 @@ void log_writer_write(struct log_writer *w, const char *stream, const char *data
 		}
 		data += line, len -= line;
 	}
-	flush_buffer(w, buf, &used);
+	if (w->out)
+		w->used = used;   /* written by log_writer_flush */
+	else
+		flush_buffer(w, buf, &used);
+}
+
+void log_writer_flush(struct log_writer *w)
+{
+	if (w->out && w->used)
+		flush_buffer(w, w->out, &w->used);
 }

@@ -39,6 +39,7 @@ struct log_writer {
 	int max_file;
 	uint64_t dropped;     /* bytes not written (a write failed: a full disk) */
 	char *out;            /* LOG_WRITER_OUT bytes, scratch (NULL: 4 KiB on the stack) */
+	size_t used;          /* of out: records not written yet (log_writer_flush) */
 };
 
 struct shim {
@@ -100,6 +101,9 @@ int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t m
 		    int max_file, husk_error **err);
 /* Writes data as CRI lines of stream ("stdout", "stderr"), time now. */
 void log_writer_write(struct log_writer *w, const char *stream, const char *data, size_t len);
+/* Writes the records kept in out: when the shim has nothing more to read,
+ * so that a busy stream costs one write per LOG_WRITER_OUT, not per read. */
+void log_writer_flush(struct log_writer *w);
 void log_writer_close(struct log_writer *w);
 
 /* attach_server.c */
