@@ -35,6 +35,7 @@ int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t m
 	w->max_size = max_size;
 	w->max_file = max_file < 1 ? 1 : max_file;
 	w->dropped = 0;
+	w->used = 0;
 	if (w->dirfd < 0 || open_current(w) < 0)
 		return husk_fail(err, errno, "log %s", name);
 	return 0;
@@ -42,6 +43,7 @@ int log_writer_open(struct log_writer *w, int dirfd, const char *name, int64_t m
 
 void log_writer_close(struct log_writer *w)
 {
+	log_writer_flush(w);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->dirfd >= 0)
@@ -70,9 +72,11 @@ static void rotate(struct log_writer *w)
 	open_current(w);
 }
 
-static void flush(struct log_writer *w, struct iovec *iov, int n, size_t len)
+/* Writes len bytes of n iovecs: rotated first when they would pass the
+ * max size; what fails is dropped and counted. */
+static void flush(struct log_writer *w, const struct iovec *iov, int n, size_t len)
 {
-	if (n == 0)
+	if (len == 0)
 		return;
 	if (w->max_size && w->size > 0 && w->size + (int64_t) len > w->max_size)
 		rotate(w);
@@ -87,38 +91,63 @@ static void flush(struct log_writer *w, struct iovec *iov, int n, size_t len)
 	w->dropped += len - done;
 }
 
+static void flush_buffer(struct log_writer *w, char *buf, size_t *used)
+{
+	struct iovec one = { buf, *used };
+	flush(w, &one, 1, *used);
+	*used = 0;
+}
+
 void log_writer_write(struct log_writer *w, const char *stream, const char *data, size_t len)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	char full[64], part[64];
+	char full[64];
 	utc_rfc3339(&ts, full);
-	int n = UTC_RFC3339_LEN;
-	n += snprintf(full + n, sizeof(full) - n, " %s F ", stream);
-	memcpy(part, full, n + 1);
-	part[n - 2] = 'P';
-	static const char nl = '\n';
-	/* The iovecs in the shim's buffer (given back when idle), not on the
-	 * stack, whose pages would stay dirty for the shim's life. */
-	struct iovec small[64], *iov = w->iov ? w->iov : small;
-	int batch_max = w->iov ? LOG_WRITER_BATCH : 64;
-	int k = 0;
-	size_t batch = 0;
+	/* No printf: it showed in the profile, once a read. */
+	size_t n = UTC_RFC3339_LEN, sl = strlen(stream);
+	full[n++] = ' ';
+	memcpy(full + n, stream, sl);
+	n += sl;
+	memcpy(full + n, " F ", 3);
+	n += 3;
+	/* The buffer is the shim's (given back when idle), not the stack,
+	 * whose pages would stay dirty for the shim's life. */
+	char small[4096], *buf = w->out ? w->out : small;
+	size_t cap = w->out ? LOG_WRITER_OUT : sizeof(small), used = w->out ? w->used : 0;
 	while (len > 0) {
-		if (k + 3 > batch_max) {
-			flush(w, iov, k, batch);
-			k = 0, batch = 0;
-		}
 		const char *end = memchr(data, '\n', len);
 		size_t line = end ? (size_t) (end - data) + 1 : len;
-		iov[k++] = (struct iovec) { end ? full : part, n };
-		iov[k++] = (struct iovec) { (void *) data, line };
-		batch += n + line;
-		if (!end) {
-			iov[k++] = (struct iovec) { (void *) &nl, 1 };
-			batch++;
+		size_t rec = n + line + !end;   /* a partial line gets a newline */
+		if (used + rec > cap)
+			flush_buffer(w, buf, &used);
+		if (rec > cap) {
+			/* Longer than the buffer (only the stack's): written as it is. */
+			char part[64];
+			memcpy(part, full, n);
+			part[n - 2] = 'P';
+			struct iovec iov[3] = { { end ? full : part, n }, { (void *) data, line },
+						{ (void *) "\n", 1 } };
+			flush(w, iov, end ? 2 : 3, rec);
+		} else {
+			memcpy(buf + used, full, n);
+			if (!end)
+				buf[used + n - 2] = 'P';
+			memcpy(buf + used + n, data, line);
+			used += n + line;
+			if (!end)
+				buf[used++] = '\n';
 		}
 		data += line, len -= line;
 	}
-	flush(w, iov, k, batch);
+	if (w->out)
+		w->used = used;   /* written by log_writer_flush */
+	else
+		flush_buffer(w, buf, &used);
+}
+
+void log_writer_flush(struct log_writer *w)
+{
+	if (w->out && w->used)
+		flush_buffer(w, w->out, &w->used);
 }

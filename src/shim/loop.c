@@ -93,6 +93,7 @@ static void drain(struct shim *s)
 			break;
 		shim_output(s, ATTACH_STDERR, s->buf, n);
 	}
+	log_writer_flush(&s->log);
 	close_stream(s, &s->out);
 	close_stream(s, &s->err);
 	if (s->in >= 0)
@@ -132,7 +133,7 @@ static int setup(struct shim *s)
 		      -1, 0);
 	if (s->sigfd < 0 || s->epfd < 0 || s->buf == MAP_FAILED)
 		return -1;
-	s->log.iov = (struct iovec *) (s->buf + 2 * ATTACH_MSG_MAX);
+	s->log.out = s->buf + 2 * ATTACH_MSG_MAX;
 	watch(s, s->sigfd, TAG_SIGNAL);
 	watch(s, s->listen, TAG_LISTEN);
 	for (size_t i = 0; i < s->n_clients; i++)
@@ -204,7 +205,12 @@ void shim_loop(struct shim *s)
 			continue;
 		}
 		struct epoll_event ev[16];
-		int n = epoll_wait(s->epfd, ev, 16, timeout < 0 ? -1 : timeout);
+		int n = epoll_wait(s->epfd, ev, 16, s->log.used ? 0 : timeout < 0 ? -1 : timeout);
+		if (n == 0 && s->log.used) {
+			/* Nothing more to read now: the kept records go out. */
+			log_writer_flush(&s->log);
+			continue;
+		}
 		if (n == 0 && restart_at < 0 && dirty) {
 			/* Idle: the buffer's pages go back to the kernel. */
 			madvise(s->buf, SHIM_BUF_SIZE, MADV_DONTNEED);
