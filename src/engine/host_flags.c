@@ -185,7 +185,8 @@ static int capabilities(json_object *proc, json_object *hc, const struct engine_
 {
 	/* ALL: what husk's own bounding set holds, as docker's daemon does. */
 	uint64_t all = 0, set = 0;
-	for (int i = 0; i <= cap_last_cap() && i < 64; i++)
+	int last = cap_last_cap(); /* six prctls: once, not once per capability */
+	for (int i = 0; i <= last && i < 64; i++)
 		if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
 			all |= 1ULL << i;
 	for (const char *const *c = default_caps; *c; c++)
