@@ -31,6 +31,7 @@ int cdir_open(const char *store, int *ret_fd, husk_error **err)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_fail(err, errno, "open %s", path);
+	cdir_creating_sweep(fd, store);
 	*ret_fd = fd;
 	return 0;
 }

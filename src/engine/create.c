@@ -133,8 +133,13 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 	char defname[20];
 	snprintf(defname, sizeof(defname), "husk-%.12s", id);
 	const char *name = f->name ? f->name : defname;
-	if ((r = cdir_name_claim(cfd, name, id, err)) < 0)
+	int creating = -1;
+	if ((r = cdir_creating_begin(cfd, id, name, &creating, err)) < 0)
 		return r;
+	if ((r = cdir_name_claim(cfd, name, id, err)) < 0) {
+		cdir_creating_end(cfd, id, creating);
+		return r;
+	}
 	cleanup_free char *cdir = cdir_path(c->store, id, NULL);
 	cleanup_json json_object *meta = new_meta(id, name, image, img, f);
 	if (!cdir)
@@ -154,8 +159,10 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 		r = userns_prepare_dirs(c->store, cdir, meta, err);
 	if (r >= 0)
 		r = cdir_meta_write(cfd, id, meta, err);
-	if (r >= 0)
+	if (r >= 0) {
+		cdir_creating_end(cfd, id, creating);
 		return 0;
+	}
 	husk_error *ignored = NULL;
 	if (mounted)
 		overlay_unmount(cdir, &ignored);
@@ -164,5 +171,6 @@ static int create_locked(const struct engine_ctx *c, struct store *sp, const str
 	cdir_remove(cfd, id, &ignored);
 	husk_error_free(ignored);
 	cdir_name_release(cfd, name);
+	cdir_creating_end(cfd, id, creating);
 	return r;
 }

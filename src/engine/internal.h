@@ -12,7 +12,8 @@
 #include "util/error.h"
 
 /* cdir.c: the containers/ directory of the store. */
-/* O_DIRECTORY fd of STORE/containers (made when missing, with .names/). */
+/* O_DIRECTORY fd of STORE/containers (made when missing, with .names/),
+ * what killed creates left removed. */
 int cdir_open(const char *store, int *ret_fd, husk_error **err);
 void cdir_new_id(char id[ENGINE_ID_LEN + 1]);
 /* A container by full id, name or unique id prefix. */
@@ -22,6 +23,12 @@ int cdir_name_claim(int cfd, const char *name, const char *id, husk_error **err)
 void cdir_name_release(int cfd, const char *name);
 int cdir_meta_read(int cfd, const char *id, json_object **ret, husk_error **err);
 int cdir_meta_write(int cfd, const char *id, json_object *meta, husk_error **err);
+/* cdir_creating.c: a create's lock on containers/.creating/<id>, held
+ * from before its name is claimed until its meta.json is written; sweep:
+ * what creates that were killed left (cdir_open does it). */
+int cdir_creating_begin(int cfd, const char *id, const char *name, int *ret_fd, husk_error **err);
+void cdir_creating_end(int cfd, const char *id, int fd);
+void cdir_creating_sweep(int cfd, const char *store);
 /* Removes the container's directory (renamed away first, so that a
  * half-removed one is never listed) and its name. */
 int cdir_remove(int cfd, const char *id, husk_error **err);
