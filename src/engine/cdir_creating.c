@@ -90,14 +90,16 @@ void cdir_creating_sweep(int cfd, const char *store)
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && strncmp(e->d_name, ".tmp-", 5) != 0)
+		/* Not a .tmp- entry: it is unlocked between its create's open
+		 * and flock (one killed there leaves only that empty file). */
+		if (e->d_name[0] == '.')
 			continue;
 		cleanup_close int fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;   /* gone, or a create that runs */
 		char name[200];
 		ssize_t n = read(fd, name, sizeof(name) - 1);
-		if (e->d_name[0] != '.' && strlen(e->d_name) == ENGINE_ID_LEN && n > 0) {
+		if (strlen(e->d_name) == ENGINE_ID_LEN && n > 0) {
 			name[n] = '\0';
 			remove_killed(cfd, store, e->d_name, name);
 		}
